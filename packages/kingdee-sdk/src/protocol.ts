@@ -38,6 +38,8 @@ export const JDY_PROTOCOL = {
   authorizationInfoErrcode: 1020002008,
   /** Timestamps are valid for 5 minutes. UNCONFIRMED whether the window is ± or past-only. */
   timestampWindowMs: 5 * 60_000,
+  /** JDY dates (`bill_date`, date filters, row times) are Beijing time, UTC+8, no DST. */
+  businessUtcOffsetMinutes: 480,
   /** Documented rate limit per account set. */
   callsPerMinute: 500,
   /** UNCONFIRMED: `expires` is not always in the token response; docs say "generally 24 hours". */

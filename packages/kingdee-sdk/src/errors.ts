@@ -1,0 +1,125 @@
+import { JDY_PROTOCOL } from "./protocol.js";
+
+export type KingdeeErrorCategory =
+  | "authentication"
+  | "authorization"
+  | "network"
+  | "timeout"
+  | "validation"
+  | "business"
+  | "rate_limit"
+  | "unknown";
+
+export interface KingdeeErrorInit {
+  message: string;
+  category: KingdeeErrorCategory;
+  method: string;
+  endpoint: string;
+  status?: number;
+  errcode?: number;
+  description?: string;
+  requestId?: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/**
+ * The one error the SDK throws. Carries what a caller needs to decide and to report:
+ * HTTP status, Kingdee errcode and description, the endpoint, the gateway request id,
+ * a category, and whether a retry could help. Never contains secrets, tokens or signatures.
+ */
+export class KingdeeError extends Error {
+  override readonly name = "KingdeeError";
+  readonly category: KingdeeErrorCategory;
+  readonly method: string;
+  readonly endpoint: string;
+  readonly status: number | undefined;
+  readonly errcode: number | undefined;
+  readonly description: string | undefined;
+  readonly requestId: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(init: KingdeeErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.category = init.category;
+    this.method = init.method;
+    this.endpoint = init.endpoint;
+    this.status = init.status;
+    this.errcode = init.errcode;
+    this.description = init.description;
+    this.requestId = init.requestId;
+    this.retryable = init.retryable ?? false;
+  }
+
+  /** The app-token was rejected: refreshing it may cure the call. */
+  get isTokenRejected(): boolean {
+    const g = JDY_PROTOCOL.gateway;
+    return this.errcode === g.tokenEmpty || this.errcode === g.tokenInvalid || this.errcode === g.tokenExpired || this.status === 401;
+  }
+
+  /** Timestamp or nonce rejected by the replay guard: a fresh signature may cure the call. */
+  get isReplayRejected(): boolean {
+    return this.status === JDY_PROTOCOL.gatewayErrorStatus && this.errcode === JDY_PROTOCOL.gateway.timestampInvalid;
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      message: this.message,
+      category: this.category,
+      method: this.method,
+      endpoint: this.endpoint,
+      status: this.status,
+      errcode: this.errcode,
+      description: this.description,
+      requestId: this.requestId,
+      retryable: this.retryable,
+    };
+  }
+}
+
+interface Failure {
+  method: string;
+  endpoint: string;
+  status: number;
+  errcode?: number;
+  description?: string;
+  requestId?: string;
+}
+
+/** Maps an HTTP status + errcode to a category and retryability, in one place. */
+export function classifyFailure(f: Failure): { category: KingdeeErrorCategory; retryable: boolean } {
+  const g = JDY_PROTOCOL.gateway;
+  const code = f.errcode;
+  if (f.status === 429 || code === g.overload || code === g.fused) return { category: "rate_limit", retryable: true };
+  if (f.status === JDY_PROTOCOL.gatewayErrorStatus && code !== undefined) {
+    if (code === g.forbidden) return { category: "authorization", retryable: false };
+    if (code === g.timeout) return { category: "timeout", retryable: true };
+    if (code === g.internal || code === g.unavailable) return { category: "network", retryable: true };
+    if (code === g.apiNotFound || code === g.methodNotAllowed) return { category: "validation", retryable: false };
+    if (code >= 4001 && code <= 4011) return { category: "authentication", retryable: code === g.timestampInvalid };
+    return { category: "unknown", retryable: false };
+  }
+  if (f.status === 401) return { category: "authentication", retryable: false };
+  if (f.status === 403) return { category: "authorization", retryable: false };
+  if (f.status === 408 || f.status === 504) return { category: "timeout", retryable: true };
+  if (f.status >= 500) return { category: "network", retryable: true };
+  if (f.status >= 400) return { category: "validation", retryable: false };
+  // HTTP 200 with a non-zero errcode: a business answer.
+  if (code === JDY_PROTOCOL.authorizationInfoErrcode || code === JDY_PROTOCOL.staleAppSecretErrcode) {
+    return { category: "authentication", retryable: false };
+  }
+  if (code !== undefined && code >= 1030002000 && code <= 1030002999) return { category: "validation", retryable: false };
+  return { category: "business", retryable: false };
+}
+
+export function failureError(f: Failure): KingdeeError {
+  const { category, retryable } = classifyFailure(f);
+  const detail = [f.errcode !== undefined ? `errcode ${f.errcode}` : undefined, f.description].filter(Boolean).join(": ");
+  return new KingdeeError({
+    ...f,
+    category,
+    retryable,
+    message: `Kingdee ${f.method} ${f.endpoint} failed (HTTP ${f.status}${detail ? `, ${detail}` : ""})`,
+  });
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The README's test command. Uses DATABASE_URL when set; otherwise starts embedded PostgreSQL for
+// the run. Runs every package's tests through turbo, then prints one closing line for the repo.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureDatabaseUrl } from "@erpbridge/test-support";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const extraArgs = process.argv.slice(2);
+
+const summaryFiles = () =>
+  ["packages", "services"]
+    .map((group) => join(root, group))
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) => readdirSync(dir).map((name) => join(dir, name, ".test-results", "summary.json")));
+// A package whose tests never reached the reporter must not be counted from an older run.
+for (const file of summaryFiles()) rmSync(file, { force: true });
+
+const database = await ensureDatabaseUrl();
+if (!process.env.REDIS_URL) console.log("REDIS_URL not set: Redis-backed tests will say they were skipped.");
+if (!process.env.MONGODB_URL) console.log("MONGODB_URL not set: MongoDB-backed tests will say they were skipped.");
+
+const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=2", ...extraArgs], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+});
+await database.stop();
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const file of summaryFiles().filter((f) => existsSync(f))) {
+  const counts = JSON.parse(readFileSync(file, "utf8"));
+  for (const key of Object.keys(totals)) totals[key] += counts[key] ?? 0;
+}
+const failed = totals.failed + (turbo.status === 0 ? 0 : totals.failed === 0 ? 1 : 0);
+console.log(`\ntests: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`);
+process.exit(turbo.status ?? 1);
