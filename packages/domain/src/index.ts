@@ -1,0 +1,24 @@
+// @erpbridge/domain public API.
+export { createDatabase, type Database, type DatabaseOptions } from "./db/database.js";
+export {
+  createMigrator, migrate, migrationName, migrationStatus, MIGRATION_TABLE,
+  type Migration, type MigrateOptions, type MigrateResult,
+} from "./db/migrator.js";
+export * from "./models/index.js";
+export * from "./secrets/index.js";
+export * from "./kingdee/index.js";
+export { TenantClients, TenantNotReadyError, type TenantClientsOptions } from "./kingdee/tenant-clients.js";
+export { canonicalJson, contentHash } from "./sync/canonical.js";
+export { decimalString, kingdeeTime } from "./sync/kingdee-values.js";
+export { StreamSync, SyncStoppedError, type PageCounts, type StreamCursor, type SyncWindow } from "./sync/engine.js";
+export {
+  isStreamName, isSyncJobName, jobOfStream, streams, syncJobNames, syncJobs,
+  type Stream, type StreamName, type SyncJobName, type SyncJobSpec,
+} from "./sync/streams.js";
+export {
+  defaultSyncSettings, SyncAlreadyRunningError, SyncService, syncRequestSchema,
+  type StartedRun, type SyncRequest, type SyncServiceOptions, type SyncSettings,
+} from "./sync/sync-service.js";
+export { refreshStatements, type Projection, type ProjectionContext } from "./projections/index.js";
+export { confirmStatement, StatementSupersededError, type StatementConfirmationRecord } from "./statements/confirm.js";
+export * from "./scheduler/index.js";

@@ -1,0 +1,72 @@
+import "reflect-metadata";
+import type { CreationOptional, InferAttributes, InferCreationAttributes } from "sequelize";
+import { Column, CreatedAt, DataType, ForeignKey, Model, Table, UpdatedAt } from "sequelize-typescript";
+import { Tenant } from "./tenant.js";
+
+export const SYNC_RUN_STATUSES = ["pending", "running", "success", "failed", "partial"] as const;
+export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
+export const SYNC_RUN_TRIGGERS = ["schedule", "manual"] as const;
+export type SyncRunTrigger = (typeof SYNC_RUN_TRIGGERS)[number];
+
+/** One execution of a sync job (or of a single resource, for manual runs). */
+@Table({ tableName: "sync_run", underscored: true, timestamps: true })
+export class SyncRun extends Model<InferAttributes<SyncRun>, InferCreationAttributes<SyncRun>> {
+  @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
+  override id!: CreationOptional<string>;
+
+  @ForeignKey(() => Tenant)
+  @Column({ type: DataType.UUID, allowNull: false })
+  tenantId!: string;
+
+  @Column({ type: DataType.TEXT, allowNull: false })
+  jobName!: string;
+
+  /** Set for single-resource manual runs. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  resource!: CreationOptional<string | null>;
+
+  @Column({ type: DataType.TEXT, allowNull: false })
+  trigger!: SyncRunTrigger;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  fromTime!: CreationOptional<Date | null>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  toTime!: CreationOptional<Date | null>;
+
+  @Column({ type: DataType.TEXT, allowNull: false, defaultValue: "pending" })
+  status!: CreationOptional<SyncRunStatus>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  startedAt!: CreationOptional<Date | null>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  finishedAt!: CreationOptional<Date | null>;
+
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  fetchedCount!: CreationOptional<number>;
+
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  insertedCount!: CreationOptional<number>;
+
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  updatedCount!: CreationOptional<number>;
+
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  unchangedCount!: CreationOptional<number>;
+
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  failedCount!: CreationOptional<number>;
+
+  @Column({ type: DataType.JSONB, allowNull: false, defaultValue: [] })
+  warnings!: CreationOptional<string[]>;
+
+  @Column({ type: DataType.TEXT, allowNull: true })
+  error!: CreationOptional<string | null>;
+
+  @CreatedAt
+  override createdAt!: CreationOptional<Date>;
+
+  @UpdatedAt
+  override updatedAt!: CreationOptional<Date>;
+}

@@ -1,0 +1,50 @@
+import { QueryTypes } from "sequelize";
+import { z } from "zod";
+import type { Projection, RecordFailure } from "./index.js";
+
+const contactSchema = z.looseObject({
+  mobile: z.string().optional(),
+  phone: z.string().optional(),
+  contact_address: z.string().optional(),
+});
+
+const customerSchema = z.looseObject({
+  id: z.coerce.string().min(1),
+  number: z.coerce.string().optional(),
+  name: z.string().min(1, "customer name is empty"),
+  bomentity: z.array(contactSchema).optional(),
+});
+
+/** customer (list + detail) → `customer`: name, number, first contact's phone and address. */
+export const projectCustomers: Projection = async ({ sequelize, transaction, tenantId }, documents) => {
+  const failures: RecordFailure[] = [];
+  const rows = [];
+  for (const doc of documents) {
+    const parsed = customerSchema.safeParse(doc.data);
+    if (!parsed.success) {
+      failures.push({ bizId: doc.bizId, reason: `customer: ${z.prettifyError(parsed.error)}` });
+      continue;
+    }
+    const contact = parsed.data.bomentity?.find((c) => c.mobile || c.phone);
+    rows.push({
+      kingdee_customer_id: parsed.data.id,
+      number: parsed.data.number ?? null,
+      name: parsed.data.name,
+      phone: contact?.mobile || contact?.phone || null,
+      address: contact?.contact_address ?? null,
+      raw: doc.data,
+    });
+  }
+  if (rows.length > 0) {
+    await sequelize.query(
+      `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, phone, address, raw, created_at, updated_at)
+       SELECT gen_random_uuid(), $1, r.kingdee_customer_id, r.number, r.name, r.phone, r.address, r.raw, now(), now()
+         FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_customer_id text, number text, name text, phone text, address text, raw jsonb)
+       ON CONFLICT (tenant_id, kingdee_customer_id) DO UPDATE
+         SET number = EXCLUDED.number, name = EXCLUDED.name, phone = EXCLUDED.phone,
+             address = EXCLUDED.address, raw = EXCLUDED.raw, updated_at = now()`,
+      { bind: [tenantId, JSON.stringify(rows)], type: QueryTypes.INSERT, transaction },
+    );
+  }
+  return failures;
+};

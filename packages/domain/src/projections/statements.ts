@@ -1,0 +1,138 @@
+import { QueryTypes } from "sequelize";
+import { contentHash } from "../sync/canonical.js";
+import type { ProjectionContext } from "./index.js";
+
+export interface StatementKey {
+  customerId: string;
+  /** Business month, `yyyy-MM` (documents carry business-local dates). */
+  period: string;
+}
+
+interface StatementLineInput {
+  doc_type: string;
+  doc_id: string;
+  doc_no: string;
+  doc_date: string;
+  amount: string;
+}
+
+interface Computed extends StatementKey {
+  total: string;
+  lines: StatementLineInput[];
+}
+
+interface Live extends StatementKey {
+  id: string;
+  status: "OPEN" | "CONFIRMED" | "SUPERSEDED";
+  revision: number;
+  contentHash: string | null;
+}
+
+const keyOf = (k: StatementKey) => `${k.customerId}|${k.period}`;
+
+/**
+ * Recomputes the monthly statements of the given customer × month pairs from their deliveries.
+ * An OPEN statement follows the ERP; a CONFIRMED one is never changed: a different content makes
+ * it SUPERSEDED and a new OPEN revision that needs confirming again. Totals are summed in SQL
+ * (numeric), never in floating point.
+ */
+export async function refreshStatements({ sequelize, transaction, tenantId }: ProjectionContext, keys: StatementKey[]) {
+  const unique = [...new Map(keys.map((k) => [keyOf(k), k])).values()];
+  if (unique.length === 0) return;
+  const bindKeys = [unique.map((k) => k.customerId), unique.map((k) => k.period)];
+
+  const computed = await sequelize.query<Computed>(
+    `SELECT d.customer_id AS "customerId", to_char(d.bill_date, 'YYYY-MM') AS period,
+            sum(d.total_amount)::text AS total,
+            json_agg(json_build_object('doc_type', 'sal_out_bound', 'doc_id', d.kingdee_id, 'doc_no', d.bill_no,
+                     'doc_date', d.bill_date, 'amount', d.total_amount::text) ORDER BY d.bill_date, d.bill_no, d.kingdee_id) AS lines
+       FROM delivery d
+       JOIN unnest($2::uuid[], $3::text[]) AS k(customer_id, period)
+         ON d.customer_id = k.customer_id
+        AND d.bill_date >= to_date(k.period, 'YYYY-MM')
+        AND d.bill_date < to_date(k.period, 'YYYY-MM') + interval '1 month'
+      WHERE d.tenant_id = $1
+      GROUP BY 1, 2`,
+    { bind: [tenantId, ...bindKeys], type: QueryTypes.SELECT, transaction },
+  );
+  const latest = await sequelize.query<Live>(
+    `SELECT DISTINCT ON (s.customer_id, s.period) s.id, s.customer_id AS "customerId", s.period, s.status, s.revision,
+            s.content_hash AS "contentHash"
+       FROM statement s
+       JOIN unnest($2::uuid[], $3::text[]) AS k(customer_id, period) ON s.customer_id = k.customer_id AND s.period = k.period
+      WHERE s.tenant_id = $1
+      ORDER BY s.customer_id, s.period, s.revision DESC`,
+    { bind: [tenantId, ...bindKeys], type: QueryTypes.SELECT, transaction },
+  );
+  const computedByKey = new Map(computed.map((c) => [keyOf(c), c]));
+  const latestByKey = new Map(latest.map((l) => [keyOf(l), l]));
+
+  const supersede: string[] = [];
+  const removeOpen: string[] = [];
+  const updateOpen: Array<{ id: string; total: string; hash: string; lines: StatementLineInput[] }> = [];
+  const create: Array<StatementKey & { revision: number; total: string; hash: string; lines: StatementLineInput[] }> = [];
+
+  for (const key of unique) {
+    const now = computedByKey.get(keyOf(key));
+    const live = latestByKey.get(keyOf(key));
+    const isLive = live && live.status !== "SUPERSEDED";
+    if (!now) {
+      // Every delivery left this month: an unconfirmed statement goes; a confirmed one stays as it was confirmed.
+      if (isLive && live.status === "OPEN") removeOpen.push(live.id);
+      continue;
+    }
+    const hash = contentHash({ total: now.total, lines: now.lines });
+    if (isLive && live.contentHash === hash) continue;
+    if (isLive && live.status === "OPEN") {
+      updateOpen.push({ id: live.id, total: now.total, hash, lines: now.lines });
+      continue;
+    }
+    if (isLive && live.status === "CONFIRMED") supersede.push(live.id);
+    create.push({ ...key, revision: (live?.revision ?? 0) + 1, total: now.total, hash, lines: now.lines });
+  }
+
+  const run = (sql: string, bind: unknown[]) => sequelize.query(sql, { bind, transaction });
+  if (removeOpen.length) {
+    await run(`DELETE FROM statement_line WHERE statement_id = ANY($1::uuid[])`, [removeOpen]);
+    await run(`DELETE FROM statement WHERE id = ANY($1::uuid[]) AND status = 'OPEN'`, [removeOpen]);
+  }
+  if (supersede.length) {
+    await run(`UPDATE statement SET status = 'SUPERSEDED', updated_at = now() WHERE id = ANY($1::uuid[])`, [supersede]);
+  }
+  if (updateOpen.length) {
+    await run(
+      `UPDATE statement s SET total_amount = r.total::numeric, content_hash = r.hash, updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, total text, hash text)
+        WHERE s.id = r.id AND s.status = 'OPEN'`,
+      [JSON.stringify(updateOpen.map(({ id, total, hash }) => ({ id, total, hash })))],
+    );
+    await run(`DELETE FROM statement_line WHERE statement_id = ANY($1::uuid[])`, [updateOpen.map((u) => u.id)]);
+  }
+  const linesFor: Array<{ statement_id: string } & StatementLineInput> = updateOpen.flatMap((u) =>
+    u.lines.map((line) => ({ statement_id: u.id, ...line })),
+  );
+  if (create.length) {
+    const created = await sequelize.query<{ id: string; customerId: string; period: string }>(
+      `INSERT INTO statement (id, tenant_id, customer_id, period, currency, total_amount, status, revision, content_hash, created_at, updated_at)
+       SELECT gen_random_uuid(), $1, r.customer_id, r.period, 'CNY', r.total::numeric, 'OPEN', r.revision, r.hash, now(), now()
+         FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, period text, total text, revision int, hash text)
+       RETURNING id, customer_id AS "customerId", period`,
+      {
+        bind: [tenantId, JSON.stringify(create.map((c) => ({ customer_id: c.customerId, period: c.period, total: c.total, revision: c.revision, hash: c.hash })))],
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
+    const idByKey = new Map(created.map((c) => [keyOf(c), c.id]));
+    for (const c of create) linesFor.push(...c.lines.map((line) => ({ statement_id: idByKey.get(keyOf(c))!, ...line })));
+  }
+  if (linesFor.length) {
+    await run(
+      `INSERT INTO statement_line (id, statement_id, doc_type, doc_id, doc_no, doc_date, amount, raw)
+       SELECT gen_random_uuid(), r.statement_id, r.doc_type, r.doc_id, r.doc_no, r.doc_date::date, r.amount::numeric,
+              jsonb_build_object('doc_no', r.doc_no, 'amount', r.amount)
+         FROM jsonb_to_recordset($1::jsonb) AS r(statement_id uuid, doc_type text, doc_id text, doc_no text, doc_date text, amount text)`,
+      [JSON.stringify(linesFor)],
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { type KingdeeSandbox, type KingdeeSandboxOptions, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
+import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
+import { QueryTypes } from "sequelize";
+import { loadKeyring, setTenantSecrets, Tenant } from "../src/index.js";
+import { TenantClients } from "../src/kingdee/tenant-clients.js";
+import { SyncService, type SyncSettings } from "../src/sync/sync-service.js";
+import { setupDomainDb, type TestDomainDb } from "./helpers.js";
+
+export const SMALL_COUNTS = {
+  customer: 12,
+  supplier: 5,
+  material: 20,
+  sal_order: 40,
+  sal_out_bound: 230,
+  sal_invoice: 15,
+  ar_credit: 20,
+  ap_credit: 10,
+  inventory: 30,
+} as const;
+
+export interface SyncFixture {
+  db: TestDomainDb;
+  sandbox: KingdeeSandbox;
+  tenantId: string;
+  encryptionKey: string;
+  sync: SyncService;
+  clients: TenantClients;
+  count(sql: string, bind?: unknown[]): Promise<number>;
+  teardown(): Promise<void>;
+}
+
+/** A migrated database, a seeded sandbox, a tenant pointing at it, and a sync service. */
+export async function setupSync(
+  options: { sandbox?: KingdeeSandboxOptions; settings?: Partial<SyncSettings> } = {},
+): Promise<SyncFixture> {
+  const db = await setupDomainDb();
+  const sandbox = await startKingdeeSandbox({ counts: SMALL_COUNTS, ...options.sandbox });
+  const encryptionKey = randomBytes(32).toString("base64");
+  const keyring = loadKeyring({ ENCRYPTION_KEY: encryptionKey });
+  const tenant = Tenant.build({
+    name: "Sandbox demo",
+    clientId: sandbox.demoTenant.clientId,
+    appKey: sandbox.demoTenant.appKey,
+    domain: sandbox.demoTenant.domain,
+    outerInstanceId: sandbox.demoTenant.outerInstanceId,
+    baseUrl: sandbox.url,
+  });
+  setTenantSecrets(tenant, keyring, { clientSecret: sandbox.demoTenant.clientSecret, appSecret: sandbox.demoTenant.appSecret });
+  await tenant.save();
+  const clients = new TenantClients({
+    sequelize: db.sequelize,
+    keyring,
+    tokenStore: new MemoryTokenStore(),
+    clientDefaults: { retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 50 }, rateLimit: { perMinute: 600_000, burst: 1000, concurrency: 16 } },
+  });
+  const sync = new SyncService({ sequelize: db.sequelize, kingdeeFor: (id) => clients.get(id), settings: options.settings });
+  return {
+    db,
+    sandbox,
+    tenantId: tenant.id,
+    encryptionKey,
+    sync,
+    clients,
+    async count(sql, bind = []) {
+      const [row] = await db.sequelize.query<{ n: string }>(sql, { bind, type: QueryTypes.SELECT });
+      return Number(row?.n ?? 0);
+    },
+    async teardown() {
+      await sync.stop();
+      await sandbox.stop();
+      await db.teardown();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export declare function setup(): Promise<void>;
+export declare function teardown(): Promise<void>;
