@@ -22,3 +22,7 @@ export {
 export { refreshStatements, type Projection, type ProjectionContext } from "./projections/index.js";
 export { confirmStatement, StatementSupersededError, type StatementConfirmationRecord } from "./statements/confirm.js";
 export * from "./scheduler/index.js";
+export {
+  hashToken, issueLoginToken, loginWithToken, resolveCustomerSession, type CustomerIdentity, type IssuedToken,
+} from "./customers/customer-access.js";
+export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";

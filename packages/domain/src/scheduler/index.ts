@@ -13,4 +13,5 @@ export {
   syncScheduleDefaults, DEFAULT_MASTER_DATA_CRON, DEFAULT_DOCUMENTS_CRON, type SyncScheduleDefaults,
 } from "./defaults.js";
 export { isValidCronExpression } from "./cron.js";
+export { tenantSchedules } from "./tenant-schedules.js";
 export { maskUrl } from "./url.js";

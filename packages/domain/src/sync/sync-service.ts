@@ -47,6 +47,8 @@ export interface SyncServiceOptions {
   logger?: { info(msg: string, meta?: object): void; warn(msg: string, meta?: object): void; error(msg: string, meta?: object): void };
   /** Progress of a run after each committed page. */
   onProgress?: (runId: string, counts: PageCounts) => void;
+  /** Every finished run, whatever its status (metrics). */
+  onFinished?: (run: SyncRun) => void;
 }
 
 export interface StartedRun {
@@ -203,6 +205,7 @@ export class SyncService {
         { where: { tenantId: request.tenantId, jobName }, transaction },
       );
     });
+    this.options.onFinished?.(run);
     logger?.[status === "failed" ? "error" : "info"](`sync ${jobName} ${status}`, {
       runId: run.id,
       tenantId: request.tenantId,

@@ -1,0 +1,423 @@
+// Benchmark of the Kingdee sync engine against the sandbox, side by side with a bare pg upsert.
+// Run: `pnpm --filter @erpbridge/domain bench` (or the root `pnpm bench`).
+// Env: BENCH_DOCS (default 100000), BENCH_DETAIL_CONCURRENCY (default 8), BENCH_RATE (default 100
+// calls/s), BENCH_RL_DOCS (default 1500), DATABASE_URL (else embedded PostgreSQL).
+// Prints one table and writes it as JSON to bench/results/sync-latest.json.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type KingdeeSandbox, type SandboxCredentials, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
+import { MemoryTokenStore, resources } from "@erpbridge/kingdee-sdk";
+import { createTestDatabase, ensureDatabaseUrl, type TestDatabase } from "@erpbridge/test-support";
+import pg from "pg";
+import { QueryTypes } from "sequelize";
+import {
+  contentHash,
+  createDatabase,
+  type Database,
+  kingdeeTime,
+  loadKeyring,
+  migrate,
+  setTenantSecrets,
+  SyncService,
+  Tenant,
+  TenantClients,
+} from "../src/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const intEnv = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+};
+
+const N = intEnv("BENCH_DOCS", 100_000);
+const SMALL = Math.max(100, Math.round(N / 10));
+const DETAIL_CONCURRENCY = intEnv("BENCH_DETAIL_CONCURRENCY", 8);
+const Q = intEnv("BENCH_RATE", 100);
+const RL_DOCS = intEnv("BENCH_RL_DOCS", 1_500);
+const PAGE = 100; // the engine's page size for sal_out_bound
+const CHANGED = Math.max(1, Math.floor(N / 100));
+const OVERLAP_MS = 15 * 60_000; // defaultSyncSettings.overlapMs
+const DEADLINE_MS = intEnv("BENCH_TIMEOUT_S", 900) * 1000;
+const LIST = resources.sal_out_bound.listPath;
+const DETAIL = resources.sal_out_bound.detailPath!;
+
+const log = (msg: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+const t0 = performance.now();
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const rate = (docs: number, ms: number) => `${Math.round(docs / (ms / 1000)).toLocaleString("en-US")} docs/s`;
+const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
+
+interface Row {
+  case: string;
+  measured: string;
+  baseline: string;
+  ratio: string;
+  notes: string;
+  values: Record<string, unknown>;
+}
+
+interface ChildResult {
+  status: string;
+  error: string | null;
+  warnings: string[];
+  fetched: number;
+  inserted: number;
+  updated: number;
+  failed: number;
+  wallMs: number;
+  maxRssKiB: number;
+  peakHeapBytes: number;
+  cpuMs: number;
+  pgCpuMs: number | null;
+}
+
+// ---------------------------------------------------------------- resources to clean up
+const cleanups: Array<() => Promise<unknown>> = [];
+const children = new Set<import("node:child_process").ChildProcess>();
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const child of children) child.kill("SIGKILL");
+  for (const fn of cleanups.reverse()) await fn().catch((e) => log(`cleanup: ${e instanceof Error ? e.message : e}`));
+}
+const watchdog = setTimeout(() => {
+  log(`deadline of ${DEADLINE_MS / 1000} s passed: aborting`);
+  void cleanup().finally(() => process.exit(2));
+}, DEADLINE_MS);
+watchdog.unref();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+function runChild(env: Record<string, string>): Promise<ChildResult> {
+  const extra = (process.env.BENCH_CHILD_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", join(here, "sync-worker.ts")], {
+    cwd: join(here, ".."),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c) => (out += c));
+  child.stderr.on("data", (c) => (err += c));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      children.delete(child);
+      const line = out.split("\n").find((l) => l.startsWith("result "));
+      if (code !== 0 || !line) return reject(new Error(`sync worker exited ${signal ?? code}: ${err}${out}`.slice(0, 4000)));
+      resolve(JSON.parse(line.slice("result ".length)) as ChildResult);
+    });
+  });
+}
+
+async function pgVersion(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const server = await ensureDatabaseUrl();
+  cleanups.push(() => server.stop());
+  const pgv = await pgVersion(server.url);
+
+  const syncDb: TestDatabase = await createTestDatabase("bench_sync");
+  cleanups.push(() => syncDb.drop());
+  const bareDb: TestDatabase = await createTestDatabase("bench_bare");
+  cleanups.push(() => bareDb.drop());
+  const db: Database = createDatabase({ url: syncDb.url });
+  cleanups.push(() => db.close());
+  await migrate(db.sequelize);
+
+  log(`seeding the sandbox: ${N} + ${SMALL} + ${RL_DOCS} sal_out_bound`);
+  const sandbox: KingdeeSandbox = await startKingdeeSandbox({ counts: { sal_out_bound: N } });
+  cleanups.push(() => sandbox.stop());
+  const smallCreds = sandbox.addTenant({ counts: { sal_out_bound: SMALL } });
+  const rlCreds = sandbox.addTenant({ counts: { sal_out_bound: RL_DOCS } });
+
+  const encryptionKey = randomBytes(32).toString("base64");
+  const keyring = loadKeyring({ ENCRYPTION_KEY: encryptionKey });
+  const addTenant = async (name: string, creds: SandboxCredentials) => {
+    const tenant = Tenant.build({
+      name,
+      clientId: creds.clientId,
+      appKey: creds.appKey,
+      domain: creds.domain,
+      outerInstanceId: creds.outerInstanceId,
+      baseUrl: sandbox.url,
+    });
+    setTenantSecrets(tenant, keyring, { clientSecret: creds.clientSecret, appSecret: creds.appSecret });
+    await tenant.save();
+    return tenant.id;
+  };
+  const mainId = await addTenant("bench main", sandbox.demoTenant);
+  const smallId = await addTenant("bench small", smallCreds);
+  const rlId = await addTenant("bench rate-limited", rlCreds);
+
+  const clients = new TenantClients({
+    sequelize: db.sequelize,
+    keyring,
+    tokenStore: new MemoryTokenStore(),
+    clientDefaults: {
+      retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 50 },
+      rateLimit: { perMinute: 6_000_000, burst: 10_000, concurrency: 16 },
+    },
+  });
+  const sync = new SyncService({
+    sequelize: db.sequelize,
+    kingdeeFor: (id) => clients.get(id),
+    settings: { detailConcurrency: DETAIL_CONCURRENCY },
+  });
+  cleanups.push(() => sync.stop());
+  const count = async (sql: string, bind: unknown[] = []) => {
+    const [row] = await db.sequelize.query<{ n: string }>(sql, { bind, type: QueryTypes.SELECT });
+    return Number(row?.n ?? 0);
+  };
+  const versions = (tenantId: string) =>
+    count(`SELECT count(*) AS n FROM kingdee_raw WHERE tenant_id = $1 AND biz_type = 'sal_out_bound'`, [tenantId]);
+  const expectOk = (what: string, run: { status: string; error: string | null }) => {
+    if (run.status !== "success") throw new Error(`${what}: run ${run.status}: ${run.error}`);
+  };
+
+  // Customers first, untimed.
+  for (const id of [mainId, smallId, rlId]) expectOk("customers", await sync.run({ tenantId: id, resource: "customer" }));
+  const rows: Row[] = [];
+  const childEnv = (tenantId: string) => ({
+    DATABASE_URL: syncDb.url,
+    ENCRYPTION_KEY: encryptionKey,
+    TENANT_ID: tenantId,
+    DETAIL_CONCURRENCY: String(DETAIL_CONCURRENCY),
+  });
+
+  // 1 + 5. Full syncs in a child process (the sandbox stays here): 10 %, then 100 %.
+  log(`full sync of ${SMALL} documents (child process)`);
+  sandbox.calls.reset();
+  const small = await runChild(childEnv(smallId));
+  expectOk("small full sync", small);
+  if (small.inserted !== SMALL) throw new Error(`small full sync inserted ${small.inserted}, expected ${SMALL}`);
+  log(`  ${secs(small.wallMs)}, peak RSS ${mib(small.maxRssKiB)}`);
+
+  log(`full sync of ${N} documents (child process, detailConcurrency ${DETAIL_CONCURRENCY})`);
+  sandbox.calls.reset();
+  const parentCpu = process.cpuUsage();
+  const full = await runChild(childEnv(mainId));
+  const sandboxCpu = process.cpuUsage(parentCpu);
+  const sandboxCpuMs = (sandboxCpu.user + sandboxCpu.system) / 1000;
+  expectOk("full sync", full);
+  const fullCalls = { total: sandbox.calls.count(), list: sandbox.calls.count(LIST), detail: sandbox.calls.count(DETAIL) };
+  if (full.inserted !== N || (await versions(mainId)) !== N) throw new Error(`full sync inserted ${full.inserted}, expected ${N}`);
+  log(`  ${secs(full.wallMs)}, ${rate(N, full.wallMs)}, peak RSS ${mib(full.maxRssKiB)}`);
+
+  // 2. Bare baseline: the same documents, straight from the sandbox's data, into a plain table.
+  log("bare pg baseline");
+  const docs = sandbox.data.rows("sal_out_bound");
+  const bare = new pg.Client({ connectionString: bareDb.url });
+  await bare.connect();
+  cleanups.push(() => bare.end());
+  await bare.query(`CREATE TABLE bare_doc (id text PRIMARY KEY, data jsonb NOT NULL, hash text NOT NULL)`);
+  const bareStart = performance.now();
+  for (let i = 0; i < docs.length; i += PAGE) {
+    const page = docs.slice(i, i + PAGE).map((d) => ({ id: String(d.id), data: d, hash: contentHash(d) }));
+    await bare.query("BEGIN");
+    await bare.query(
+      `INSERT INTO bare_doc (id, data, hash)
+       SELECT r.id, r.data, r.hash FROM jsonb_to_recordset($1::jsonb) AS r(id text, data jsonb, hash text)
+       ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, hash = EXCLUDED.hash`,
+      [JSON.stringify(page)],
+    );
+    await bare.query("COMMIT");
+  }
+  const bareMs = performance.now() - bareStart;
+  const bareRows = Number((await bare.query<{ n: string }>("SELECT count(*) AS n FROM bare_doc")).rows[0]!.n);
+  if (bareRows !== N) throw new Error(`bare baseline stored ${bareRows}, expected ${N}`);
+  log(`  ${secs(bareMs)}, ${rate(N, bareMs)}`);
+  rows.push({
+    case: `1-2 full sync, ${N} docs (dc=${DETAIL_CONCURRENCY})`,
+    measured: `${secs(full.wallMs)}, ${rate(N, full.wallMs)}`,
+    baseline: `bare pg ${secs(bareMs)}, ${rate(N, bareMs)}`,
+    ratio: ratio(full.wallMs, bareMs),
+    notes:
+      `calls ${fullCalls.total} (list ${fullCalls.list}, detail ${fullCalls.detail}); CPU s: sync ${(full.cpuMs / 1000).toFixed(1)}, ` +
+      `pg ${full.pgCpuMs === null ? "?" : (full.pgCpuMs / 1000).toFixed(1)}, sandbox ${(sandboxCpuMs / 1000).toFixed(1)}`,
+    values: { syncMs: full.wallMs, bareMs, docs: N, detailConcurrency: DETAIL_CONCURRENCY, calls: fullCalls, sandboxCpuMs, child: full },
+  });
+  docs.length = 0;
+
+  // Window of an incremental run: [watermark − overlap, now]; its minimum is its list pages.
+  const watermark = async (tenantId: string) => {
+    const [row] = await db.sequelize.query<{ w: string | null }>(
+      `SELECT last_cursor -> 'sal_out_bound' ->> 'watermark' AS w FROM sync_job WHERE tenant_id = $1 AND job_name = 'documents_incremental'`,
+      { bind: [tenantId], type: QueryTypes.SELECT },
+    );
+    if (!row?.w) throw new Error("no watermark after the full sync");
+    return Date.parse(row.w);
+  };
+  const inWindow = (from: number) =>
+    sandbox.data.rows("sal_out_bound").filter((r) => (kingdeeTime(r.modify_time)?.getTime() ?? 0) >= from).length;
+  await clients.get(mainId).then((c) => c.token.get()); // token outside the counted calls
+  const timedRun = async (request: Parameters<SyncService["run"]>[0]) => {
+    sandbox.calls.reset();
+    const started = performance.now();
+    const run = await sync.run(request);
+    const ms = performance.now() - started;
+    expectOk(`run ${JSON.stringify(request)}`, run);
+    return { run, ms, calls: { total: sandbox.calls.count(), list: sandbox.calls.count(LIST), detail: sandbox.calls.count(DETAIL) } };
+  };
+
+  // 3. Unchanged incremental re-sync.
+  log("unchanged incremental re-sync");
+  const windowDocs = inWindow((await watermark(mainId)) - OVERLAP_MS);
+  const before3 = await versions(mainId);
+  const unchanged = await timedRun({ tenantId: mainId, resource: "sal_out_bound" });
+  const min3 = Math.max(1, Math.ceil(windowDocs / PAGE));
+  rows.push({
+    case: "3a unchanged re-sync (incremental)",
+    measured: `${secs(unchanged.ms)}, ${unchanged.calls.total} calls`,
+    baseline: `min ${min3} calls`,
+    ratio: ratio(unchanged.calls.total, min3),
+    notes: `window ${windowDocs} docs; list ${unchanged.calls.list}, detail ${unchanged.calls.detail}; new versions ${(await versions(mainId)) - before3}`,
+    values: { ms: unchanged.ms, calls: unchanged.calls, minimum: min3, windowDocs, run: unchanged.run.toJSON() },
+  });
+
+  log("full re-read, unchanged (manual time range)");
+  const reread = await timedRun({ tenantId: mainId, resource: "sal_out_bound", fromTime: new Date(0), toTime: new Date() });
+  const min3b = Math.ceil(N / PAGE);
+  rows.push({
+    case: "3b full re-read unchanged (range)",
+    measured: `${secs(reread.ms)}, ${reread.calls.total} calls`,
+    baseline: `min ${min3b} calls`,
+    ratio: ratio(reread.calls.total, min3b),
+    notes: `list ${reread.calls.list}, detail ${reread.calls.detail}; ${rate(N, reread.ms)}; fetched ${reread.run.fetchedCount}, written ${reread.run.insertedCount + reread.run.updatedCount}`,
+    values: { ms: reread.ms, calls: reread.calls, minimum: min3b, run: reread.run.toJSON() },
+  });
+
+  // 4. 1 % changed.
+  log(`${CHANGED} changed documents, incremental re-sync`);
+  const from4 = (await watermark(mainId)) - OVERLAP_MS;
+  sandbox.data.mutate("sal_out_bound", CHANGED);
+  const windowDocs4 = inWindow(from4);
+  const before4 = await versions(mainId);
+  const changed = await timedRun({ tenantId: mainId, resource: "sal_out_bound" });
+  const newVersions = (await versions(mainId)) - before4;
+  if (newVersions !== CHANGED || changed.run.updatedCount !== CHANGED) {
+    throw new Error(`1 % changed: ${newVersions} new versions, ${changed.run.updatedCount} updated; expected ${CHANGED}`);
+  }
+  const min4 = Math.max(1, Math.ceil(windowDocs4 / PAGE)) + CHANGED;
+  rows.push({
+    case: `4 1% changed re-sync (${CHANGED} docs)`,
+    measured: `${secs(changed.ms)}, ${changed.calls.total} calls`,
+    baseline: `min ${min4} calls`,
+    ratio: ratio(changed.calls.total, min4),
+    notes: `window ${windowDocs4} docs; list ${changed.calls.list}, detail ${changed.calls.detail}; new versions ${newVersions} (ok)`,
+    values: { ms: changed.ms, calls: changed.calls, minimum: min4, windowDocs: windowDocs4, newVersions, run: changed.run.toJSON() },
+  });
+
+  // 5. Peak RSS of the child at 10 % and 100 %.
+  rows.push({
+    case: `5 peak RSS, ${SMALL} vs ${N} docs`,
+    measured: `${mib(small.maxRssKiB)} -> ${mib(full.maxRssKiB)}`,
+    baseline: `x${(N / SMALL).toFixed(0)} docs`,
+    ratio: ratio(full.maxRssKiB, small.maxRssKiB),
+    notes: `child process; peak heap ${(small.peakHeapBytes / 2 ** 20).toFixed(0)} -> ${(full.peakHeapBytes / 2 ** 20).toFixed(0)} MiB; ${SMALL} docs took ${secs(small.wallMs)} (${rate(SMALL, small.wallMs)})`,
+    values: { small, full },
+  });
+
+  // 6. Rate-limited full sync: sandbox and client both at Q calls/s.
+  log(`rate-limited full sync of ${RL_DOCS} documents at ${Q}/s`);
+  let overloads = 0;
+  let attempts = 0;
+  const rlClients = new TenantClients({
+    sequelize: db.sequelize,
+    keyring,
+    tokenStore: new MemoryTokenStore(),
+    onCall: (_tenant, call) => {
+      attempts++;
+      if (call.errcode === 5007 || call.status === 429) overloads++;
+    },
+    clientDefaults: {
+      retry: { retries: 5, baseDelayMs: 200, maxDelayMs: 2_000 },
+      rateLimit: { perMinute: Q * 60, burst: 5, concurrency: 16 },
+    },
+  });
+  const rlSync = new SyncService({
+    sequelize: db.sequelize,
+    kingdeeFor: (id) => rlClients.get(id),
+    settings: { detailConcurrency: DETAIL_CONCURRENCY },
+  });
+  cleanups.push(() => rlSync.stop());
+  sandbox.faults.rateLimit({ perSecond: Q });
+  sandbox.calls.reset();
+  const rlStart = performance.now();
+  const rlRun = await rlSync.run({ tenantId: rlId, resource: "sal_out_bound" });
+  const rlMs = performance.now() - rlStart;
+  sandbox.faults.rateLimit(null);
+  expectOk("rate-limited sync", rlRun);
+  if (rlRun.insertedCount !== RL_DOCS) throw new Error(`rate-limited sync inserted ${rlRun.insertedCount}, expected ${RL_DOCS}`);
+  const rlCalls = sandbox.calls.count();
+  const floorMs = (rlCalls / Q) * 1000;
+  rows.push({
+    case: `6 rate-limited sync, ${RL_DOCS} docs @${Q}/s`,
+    measured: `${secs(rlMs)}, ${rlCalls} calls`,
+    baseline: `floor ${secs(floorMs)}`,
+    ratio: ratio(rlMs, floorMs),
+    notes: `errcode 5007 answers: ${overloads} (of ${attempts} attempts); client limiter ${Q * 60}/min, burst 5`,
+    values: { ms: rlMs, floorMs, calls: rlCalls, byPath: sandbox.calls.byPath(), overloads, attempts, run: rlRun.toJSON() },
+  });
+
+  // ---------------------------------------------------------------- report
+  const facts = {
+    date: new Date().toISOString(),
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "?",
+    node: process.version,
+    postgres: pgv,
+    postgresServer: server.embedded ? "embedded" : "DATABASE_URL",
+    N,
+    detailConcurrency: DETAIL_CONCURRENCY,
+    pageSize: PAGE,
+  };
+  const header = `sync bench: N=${N}, ${facts.cpus} CPUs (${facts.cpuModel}), node ${facts.node}, PostgreSQL ${facts.postgres} (${facts.postgresServer}), detailConcurrency ${DETAIL_CONCURRENCY}`;
+  const cols = ["case", "measured", "baseline", "ratio", "notes"] as const;
+  const titles = { case: "case", measured: "measured", baseline: "baseline / minimum", ratio: "ratio", notes: "notes" };
+  const width = Object.fromEntries(cols.map((c) => [c, Math.max(titles[c].length, ...rows.map((r) => r[c].length))])) as Record<(typeof cols)[number], number>;
+  const line = (cells: Record<(typeof cols)[number], string>) =>
+    cols.map((c) => (c === "ratio" ? cells[c].padStart(width[c]) : cells[c].padEnd(width[c]))).join(" | ").trimEnd();
+  const table = [
+    header,
+    line(titles),
+    cols.map((c) => "-".repeat(width[c])).join("-|-"),
+    ...rows.map((r) => line(r)),
+  ].join("\n");
+  process.stdout.write(`\n${table}\n\n`);
+  mkdirSync(join(here, "results"), { recursive: true });
+  writeFileSync(join(here, "results", "sync-latest.json"), `${JSON.stringify({ facts, table: rows, text: table }, null, 2)}\n`);
+  log(`wrote bench/results/sync-latest.json; total ${secs(performance.now() - t0)}`);
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  exitCode = 1;
+  log(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  await cleanup();
+  clearTimeout(watchdog);
+}
+process.exit(exitCode);

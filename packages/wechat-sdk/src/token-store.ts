@@ -1,0 +1,32 @@
+/** An access token as cached by the SDK. Times are epoch milliseconds. */
+export interface StoredToken {
+  token: string;
+  expiresAt: number;
+  refreshedAt: number;
+}
+
+/**
+ * Where access tokens live between calls — the same shape as the Kingdee SDK's store, so one Redis
+ * store can serve both. The default keeps tokens in memory; a shared store lets several replicas use
+ * one token. `withLock` is optional: a store that can lock across processes makes refresh
+ * single-flight across replicas, not only within one process.
+ */
+export interface TokenStore {
+  get(key: string): Promise<StoredToken | undefined>;
+  set(key: string, token: StoredToken): Promise<void>;
+  delete(key: string): Promise<void>;
+  withLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export class MemoryTokenStore implements TokenStore {
+  readonly #tokens = new Map<string, StoredToken>();
+  async get(key: string) {
+    return this.#tokens.get(key);
+  }
+  async set(key: string, token: StoredToken) {
+    this.#tokens.set(key, token);
+  }
+  async delete(key: string) {
+    this.#tokens.delete(key);
+  }
+}

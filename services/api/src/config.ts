@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+const optionalUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === "" ? undefined : v))
+    .pipe(z.url({ error: `${name} must be a URL` }).optional())
+    .optional();
+
+const boolean = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+
+/** Every setting of the service, from the environment; `.env.example` documents each. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL, used in links the API hands out (upload URLs). */
+  PUBLIC_URL: optionalUrl("PUBLIC_URL"),
+  DATABASE_URL: z.url({ error: "DATABASE_URL must be a postgres:// URL" }),
+  REDIS_URL: optionalUrl("REDIS_URL"),
+  MONGODB_URL: optionalUrl("MONGODB_URL"),
+  ADMIN_TOKEN: z.string().min(24, "ADMIN_TOKEN must be at least 24 characters"),
+  ENCRYPTION_KEY: z.string().min(1, "ENCRYPTION_KEY is required (32 bytes, base64 or hex)"),
+  ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
+  /** The ISV app's credentials, given to tenants created by Kingdee's authorization push. */
+  KINGDEE_CLIENT_ID: z.string().optional(),
+  KINGDEE_CLIENT_SECRET: z.string().optional(),
+  /** Gateway root for new tenants (the sandbox in the demo); unset: https://api.kingdee.com. */
+  KINGDEE_BASE_URL: optionalUrl("KINGDEE_BASE_URL"),
+  /** If set, the authorization push must carry `?token=<this>` (the push's own signing is undocumented). */
+  KINGDEE_WEBHOOK_TOKEN: z.string().optional(),
+  UPLOAD_DIR: z.string().default("./.data/uploads"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SYNC_SCHEDULER_ENABLED: boolean.default(true),
+  SYNC_MASTER_DAILY_CRON: z.string().optional(),
+  SYNC_DOCUMENT_HOURLY_CRON: z.string().optional(),
+  SCHEDULER_TIMEZONE: z.string().default("Asia/Shanghai"),
+  /** How often each tenant's ERP connection is probed with one cheap signed call. */
+  ERP_PROBE_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Days of `api_call_log` kept. */
+  API_CALL_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
+  CUSTOMER_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 30),
+  CUSTOMER_LOGIN_TOKEN_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 7),
+});
+
+export type AppConfig = z.output<typeof configSchema>;
+
+/** Parses the environment; the error lists every bad variable by name and never echoes values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+  throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from "node:crypto";
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { type AppRouter, appRouter } from "../root.js";
+import type { AppServices } from "../services.js";
+import { createContextFactory } from "../trpc.js";
+import { registerHealthRoutes } from "./health.js";
+import { registerUploadRoutes } from "./uploads.js";
+import { registerKingdeeWebhook } from "./webhook.js";
+
+/** Upload payloads (base64 images) arrive through tRPC, so the body limit covers them. */
+const BODY_LIMIT_BYTES = 25 * 1024 * 1024;
+
+/** Fastify with tRPC under /trpc and the few plain routes outside systems call. */
+export async function buildServer(services: AppServices): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID()),
+    requestIdHeader: false,
+    disableRequestLogging: services.config.NODE_ENV === "test",
+  });
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      createContext: createContextFactory(services),
+      onError: ({ error, path, ctx }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") ctx?.log.error({ err: error.cause ?? error, path }, "trpc error");
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+  registerHealthRoutes(app, services);
+  registerKingdeeWebhook(app, services);
+  registerUploadRoutes(app, services);
+  return app;
+}

@@ -1,0 +1,156 @@
+import { type PublicTenant, SyncAlreadyRunningError, SyncRun, streams, syncJobNames, syncJobs, SyncJob, Tenant } from "@erpbridge/domain";
+import { TRPCError } from "@trpc/server";
+import { QueryTypes, type WhereOptions } from "sequelize";
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+
+export interface SyncRunView {
+  id: string;
+  tenantId: string;
+  jobName: string;
+  resource: string | null;
+  trigger: "schedule" | "manual";
+  fromTime: Date | null;
+  toTime: Date | null;
+  status: "pending" | "running" | "success" | "failed" | "partial";
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  counts: { fetched: number; inserted: number; updated: number; unchanged: number; failed: number };
+  warnings: string[];
+  error: string | null;
+}
+
+const runView = (run: SyncRun): SyncRunView => ({
+  id: run.id,
+  tenantId: run.tenantId,
+  jobName: run.jobName,
+  resource: run.resource,
+  trigger: run.trigger,
+  fromTime: run.fromTime,
+  toTime: run.toTime,
+  status: run.status,
+  startedAt: run.startedAt,
+  finishedAt: run.finishedAt,
+  counts: {
+    fetched: run.fetchedCount,
+    inserted: run.insertedCount,
+    updated: run.updatedCount,
+    unchanged: run.unchangedCount,
+    failed: run.failedCount,
+  },
+  warnings: run.warnings,
+  error: run.error,
+});
+
+export interface SyncJobStatusView {
+  jobName: string;
+  streams: readonly string[];
+  enabled: boolean;
+  cron: string | null;
+  nextRunAt: Date | null;
+  status: "idle" | "running" | "failed";
+  runningRunId: string | null;
+  lastSuccessAt: Date | null;
+  error: string | null;
+  cursor: Record<string, unknown>;
+}
+
+export const adminSyncRouter = createTRPCRouter({
+  /** Starts a run now (a job, or one resource with an optional time range); refused if one is running. */
+  run: adminProcedure
+    .input(
+      z
+        .object({
+          tenantId: z.uuid(),
+          jobName: z.enum(syncJobNames as [string, ...string[]]).optional(),
+          resource: z.enum(Object.keys(streams) as [string, ...string[]]).optional(),
+          fromTime: z.coerce.date().optional(),
+          toTime: z.coerce.date().optional(),
+        })
+        .refine((v) => v.jobName || v.resource, { message: "give a jobName or a resource", path: ["jobName"] }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      if (!(await Tenant.findByPk(input.tenantId))) throw new TRPCError({ code: "NOT_FOUND", message: "tenant not found" });
+      try {
+        const { run } = await ctx.services.sync.start({ ...input, trigger: "manual" } as Parameters<typeof ctx.services.sync.start>[0]);
+        return runView(run);
+      } catch (error) {
+        if (error instanceof SyncAlreadyRunningError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
+        throw error;
+      }
+    }),
+
+  /** Per tenant × job: schedule, last success, cursor, and whether it runs now. */
+  status: adminProcedure.input(z.object({ tenantId: z.uuid().optional() }).optional()).query(async ({ ctx, input }) => {
+    const tenants = await Tenant.findAll({ where: input?.tenantId ? { id: input.tenantId } : {}, order: [["createdAt", "ASC"]] });
+    const scheduled = await ctx.services.scheduler.jobs().catch(() => []);
+    const jobs = await SyncJob.findAll({ where: { tenantId: tenants.map((t) => t.id) } });
+    return tenants.map((tenant) => ({
+      tenant: tenant.toPublic() as PublicTenant,
+      jobs: syncJobNames.map((jobName): SyncJobStatusView => {
+        const job = jobs.find((j) => j.tenantId === tenant.id && j.jobName === jobName);
+        const schedule = scheduled.find((s) => s.tenantId === tenant.id && s.jobName === jobName);
+        return {
+          jobName,
+          streams: syncJobs[jobName].streams,
+          enabled: job?.enabled ?? true,
+          cron: job?.cron ?? schedule?.cron ?? null,
+          nextRunAt: schedule?.nextRunAt ?? null,
+          status: job?.status ?? "idle",
+          runningRunId: job?.lockedBy ?? null,
+          lastSuccessAt: job?.lastSuccessAt ?? null,
+          error: job?.error ?? null,
+          cursor: job?.lastCursor ?? {},
+        };
+      }),
+    }));
+  }),
+
+  runs: adminProcedure
+    .input(
+      z.object({
+        tenantId: z.uuid().optional(),
+        jobName: z.string().optional(),
+        status: z.enum(["pending", "running", "success", "failed", "partial"]).optional(),
+        page: z.number().int().min(1).default(1),
+        pageSize: z.number().int().min(1).max(100).default(20),
+      }),
+    )
+    .query(async ({ input }) => {
+      const where: WhereOptions = {
+        ...(input.tenantId ? { tenantId: input.tenantId } : {}),
+        ...(input.jobName ? { jobName: input.jobName } : {}),
+        ...(input.status ? { status: input.status } : {}),
+      };
+      const { rows, count } = await SyncRun.findAndCountAll({
+        where,
+        order: [["createdAt", "DESC"]],
+        limit: input.pageSize,
+        offset: (input.page - 1) * input.pageSize,
+      });
+      return { page: input.page, pageSize: input.pageSize, total: count, runs: rows.map(runView) };
+    }),
+
+  /** One run with its failure ledger entries. */
+  get: adminProcedure.input(z.object({ runId: z.uuid() })).query(async ({ ctx, input }) => {
+    const run = await SyncRun.findByPk(input.runId);
+    if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "run not found" });
+    const failures = await ctx.services.db.sequelize.query<{
+      bizType: string; bizId: string; reason: string; attempts: number; resolvedAt: Date | null;
+    }>(
+      `SELECT biz_type AS "bizType", biz_id AS "bizId", reason, attempts, resolved_at AS "resolvedAt"
+         FROM sync_failure WHERE sync_run_id = $1 OR resolved_by_run_id = $1 ORDER BY last_failed_at`,
+      { bind: [run.id], type: QueryTypes.SELECT },
+    );
+    return { ...runView(run), failures };
+  }),
+
+  /** Open ledger entries (documents that keep failing), newest first. */
+  failures: adminProcedure.input(z.object({ tenantId: z.uuid() })).query(async ({ ctx, input }) =>
+    ctx.services.db.sequelize.query(
+      `SELECT biz_type AS "bizType", biz_id AS "bizId", reason, attempts, first_failed_at AS "firstFailedAt", last_failed_at AS "lastFailedAt"
+         FROM sync_failure WHERE tenant_id = $1 AND resolved_at IS NULL ORDER BY last_failed_at DESC LIMIT 500`,
+      { bind: [input.tenantId], type: QueryTypes.SELECT },
+    ),
+  ),
+});

@@ -1,0 +1,38 @@
+import { Tenant, tenantInputSchema, upsertTenant } from "@erpbridge/domain";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+
+export const adminTenantRouter = createTRPCRouter({
+  /** Creates or updates by (clientId, appKey); a secret left out stays unchanged. */
+  upsert: adminProcedure.input(tenantInputSchema).mutation(async ({ ctx, input }) => {
+    const result = await upsertTenant(ctx.services.keyring, input);
+    ctx.services.kingdee.forget(result.tenant.id);
+    await ctx.services.scheduleTenant(result.tenant.id);
+    return result;
+  }),
+
+  /** Secrets are never returned: only whether each is set. */
+  list: adminProcedure.query(async () => (await Tenant.findAll({ order: [["createdAt", "ASC"]] })).map((t) => t.toPublic())),
+
+  /** Pulls the authorization from Kingdee again (new app_secret / domain) and stores it. */
+  pullAuthorization: adminProcedure.input(z.object({ tenantId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const tenant = await Tenant.findByPk(input.tenantId);
+    if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "tenant not found" });
+    if (!tenant.outerInstanceId) {
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "tenant has no outerInstanceId to pull authorization with" });
+    }
+    const kingdee = await ctx.services.kingdee.get(tenant.id);
+    const rows = await kingdee.pullAuthorization(tenant.outerInstanceId);
+    const mine = rows.find((row) => row.appKey === tenant.appKey && Number(row.status ?? 1) === 1) ?? rows.find((row) => row.appKey === tenant.appKey);
+    if (!mine) throw new TRPCError({ code: "NOT_FOUND", message: `Kingdee returned no authorization for appKey ${tenant.appKey}` });
+    const { tenant: updated } = await upsertTenant(ctx.services.keyring, {
+      clientId: tenant.clientId,
+      appKey: tenant.appKey,
+      appSecret: mine.appSecret,
+      domain: mine.domain,
+    });
+    ctx.services.kingdee.forget(tenant.id);
+    return updated;
+  }),
+});

@@ -1,0 +1,132 @@
+import {
+  type ClosableTokenStore, createDatabase, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
+  type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
+} from "@erpbridge/domain";
+import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { AppConfig } from "./config.js";
+import { ApiCallLog } from "./erp/call-log.js";
+import { ErpProbe } from "./erp/erp-probe.js";
+import { type Metrics, createMetrics } from "./metrics.js";
+
+export interface ServiceOptions {
+  logger: Logger;
+  /** SDK settings for every tenant's Kingdee client (tests and the demo shorten retries). */
+  kingdeeClientDefaults?: Partial<Pick<KingdeeClientConfig, "timeoutMs" | "rateLimit" | "retry" | "tokenRefreshWindowSeconds">>;
+}
+
+/**
+ * Everything the routes use, built once per process from the configuration: database (migrated),
+ * Redis if configured, the token store, per-tenant Kingdee clients, the sync service and its
+ * scheduler, the ERP probe and the call log.
+ */
+export async function createServices(config: AppConfig, options: ServiceOptions) {
+  const { logger } = options;
+  const keyring: Keyring = loadKeyring({ ENCRYPTION_KEY: config.ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS: config.ENCRYPTION_KEYS_PREVIOUS });
+  const db: Database = createDatabase({ url: config.DATABASE_URL });
+  const migrated = await migrate(db.sequelize);
+  if (migrated.migrations.length) logger.info({ migrations: migrated.migrations }, "database migrated");
+
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
+  if (redis) {
+    redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
+    await redis.connect();
+  }
+  const tokenStore: ClosableTokenStore = createTokenStore({ redisUrl: config.REDIS_URL });
+  const metrics: Metrics = createMetrics();
+  const callLog = new ApiCallLog(db.sequelize, config.API_CALL_LOG_RETENTION_DAYS);
+  const kingdee = new TenantClients({
+    sequelize: db.sequelize,
+    keyring,
+    tokenStore,
+    clientDefaults: options.kingdeeClientDefaults,
+    onCall: (tenantId, call) => {
+      callLog.record(tenantId, call);
+      metrics.kingdeeCalls.inc({ endpoint: call.endpoint, outcome: call.ok ? "ok" : call.status === undefined ? "network" : String(call.errcode ?? call.status) });
+    },
+  });
+  const sync = new SyncService({
+    sequelize: db.sequelize,
+    kingdeeFor: (tenantId) => kingdee.get(tenantId),
+    logger: {
+      info: (msg, meta) => logger.info(meta ?? {}, msg),
+      warn: (msg, meta) => logger.warn(meta ?? {}, msg),
+      error: (msg, meta) => logger.error(meta ?? {}, msg),
+    },
+    onFinished: (run) => metrics.syncRuns.inc({ job: run.jobName, status: run.status }),
+  });
+  const scheduleDefaults = syncScheduleDefaults({
+    SYNC_SCHEDULER_ENABLED: String(config.SYNC_SCHEDULER_ENABLED),
+    SYNC_MASTER_DAILY_CRON: config.SYNC_MASTER_DAILY_CRON,
+    SYNC_DOCUMENT_HOURLY_CRON: config.SYNC_DOCUMENT_HOURLY_CRON,
+  });
+  const scheduler: SyncScheduler = createSyncScheduler({
+    databaseUrl: config.DATABASE_URL,
+    mongoUrl: config.MONGODB_URL,
+    timezone: config.SCHEDULER_TIMEZONE,
+    runJob: async ({ tenantId, jobName, trigger }) => {
+      await sync.run({ tenantId, jobName: jobName as "documents_incremental", trigger });
+    },
+    logger: {
+      info: (msg, meta) => logger.info(meta ?? {}, msg),
+      warn: (msg, meta) => logger.warn(meta ?? {}, msg),
+      error: (msg, meta) => logger.error(meta ?? {}, msg),
+    },
+  });
+  const erpProbe = new ErpProbe((tenantId) => kingdee.get(tenantId), config.ERP_PROBE_INTERVAL_MS);
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  const services = {
+    config,
+    logger,
+    db,
+    redis,
+    keyring,
+    tokenStore,
+    metrics,
+    callLog,
+    kingdee,
+    sync,
+    scheduler,
+    scheduleDefaults,
+    erpProbe,
+
+    /** (Re)schedules a tenant's sync jobs; disabled tenants and a disabled scheduler schedule nothing. */
+    async scheduleTenant(tenantId: string): Promise<void> {
+      if (!scheduleDefaults.enabled) return;
+      const tenant = await Tenant.findByPk(tenantId);
+      if (!tenant || tenant.status !== "active") {
+        await scheduler.unscheduleTenant(tenantId);
+        return;
+      }
+      await scheduler.scheduleTenant(tenantId, await tenantSchedules(tenantId, scheduleDefaults));
+    },
+
+    /** Starts the background parts: scheduler (and every tenant's schedule), ERP probe, call-log pruning. */
+    async startBackground(): Promise<void> {
+      if (scheduleDefaults.enabled) {
+        await scheduler.start();
+        for (const tenant of await Tenant.findAll({ attributes: ["id"] })) await services.scheduleTenant(tenant.id);
+      }
+      erpProbe.start();
+      pruneTimer = setInterval(() => void callLog.prune().catch(() => undefined), 60 * 60_000);
+      pruneTimer.unref();
+    },
+
+    /** Graceful: stop taking jobs, let running pages commit, release locks, close connections. */
+    async close(): Promise<void> {
+      clearInterval(pruneTimer);
+      await erpProbe.stop();
+      await scheduler.stop();
+      await sync.stop();
+      await callLog.close();
+      await tokenStore.close();
+      await redis?.quit().catch(() => undefined);
+      await db.close();
+    },
+  };
+  return services;
+}
+
+export type AppServices = Awaited<ReturnType<typeof createServices>>;

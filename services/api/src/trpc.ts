@@ -1,0 +1,97 @@
+import { timingSafeEqual } from "node:crypto";
+import {
+  type CustomerIdentity, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
+} from "@erpbridge/domain";
+import { TRPCError, initTRPC } from "@trpc/server";
+import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { AppServices } from "./services.js";
+
+/** Per request: the services, the request's logger and id, and the Bearer token (checked lazily by procedure kind). */
+export function createContextFactory(services: AppServices) {
+  return ({ req }: CreateFastifyContextOptions) => {
+    const header = req.headers.authorization ?? "";
+    const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    return { services, log: req.log, requestId: String(req.id), bearer };
+  };
+}
+
+export type Context = ReturnType<ReturnType<typeof createContextFactory>>;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const fieldErrors: FieldError[] | null =
+      error.cause instanceof ZodError
+        ? error.cause.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }))
+        : null;
+    // Never leak internals: a 500 says only that something failed, with the request id to find it in logs.
+    const message = error.code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : shape.message;
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, message, data: { ...data, fieldErrors } };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Times every procedure for the latency histogram. */
+const timed = t.middleware(async ({ ctx, path, type, next }) => {
+  const stop = ctx.services.metrics.procedureLatency.startTimer({ procedure: path, type });
+  const result = await next();
+  stop({ outcome: result.ok ? "ok" : result.error.code });
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    ctx.log.error({ err: result.error.cause ?? result.error, procedure: path }, "procedure failed");
+  }
+  return result;
+});
+
+/** Domain errors carry their meaning; give them the matching tRPC code instead of a 500. */
+function domainError(cause: unknown): TRPCError | undefined {
+  if (cause instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: "invalid input", cause });
+  if (cause instanceof SyncAlreadyRunningError || cause instanceof StatementSupersededError) {
+    return new TRPCError({ code: "CONFLICT", message: cause.message, cause });
+  }
+  if (cause instanceof TenantNotReadyError) return new TRPCError({ code: "PRECONDITION_FAILED", message: cause.message, cause });
+  return undefined;
+}
+
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    const mapped = domainError(result.error.cause);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(timed).use(mapDomainErrors);
+
+const sameSecret = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** Operators: Bearer ADMIN_TOKEN, compared in constant time. */
+export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing Bearer token" });
+  if (!sameSecret(ctx.bearer, ctx.services.config.ADMIN_TOKEN)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "admin token required" });
+  }
+  return next({ ctx: { ...ctx, bearer: undefined } });
+});
+
+/** Customers of the mini-program: Bearer session token; every query is scoped by `ctx.customer`. */
+export const customerProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing Bearer token" });
+  const customer: CustomerIdentity | null = await resolveCustomerSession(ctx.services.db.sequelize, ctx.bearer);
+  if (!customer) throw new TRPCError({ code: "UNAUTHORIZED", message: "session expired or unknown; log in again" });
+  return next({ ctx: { ...ctx, bearer: undefined, customer } });
+});
