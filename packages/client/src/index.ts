@@ -1,5 +1,5 @@
 import type { AppRouter } from "@erpbridge/api/router";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 
@@ -29,7 +29,7 @@ export interface ClientOptions {
 }
 
 /** A typed client for the erpbridge API. */
-export function createClient(options: ClientOptions) {
+export function createClient(options: ClientOptions): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
@@ -46,7 +46,7 @@ export function createClient(options: ClientOptions) {
   });
 }
 
-export type ErpbridgeClient = ReturnType<typeof createClient>;
+export type ErpbridgeClient = TRPCClient<AppRouter>;
 
 /** Field errors of a BAD_REQUEST, as the server's error formatter sends them. */
 export function fieldErrors(error: unknown): Array<{ path: string; message: string }> {

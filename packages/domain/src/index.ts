@@ -26,3 +26,12 @@ export {
   hashToken, issueLoginToken, loginWithToken, resolveCustomerSession, type CustomerIdentity, type IssuedToken,
 } from "./customers/customer-access.js";
 export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
+export {
+  findSignoffFile, getDelivery, listDeliveries, signDelivery,
+  type CustomerScope, type DeliveryDetailRecord, type DeliveryItemRecord, type DeliveryRecord, type DeliverySignoffRecord,
+  type ListDeliveriesInput, type Page, type SignDeliveryInput, type SignDeliveryResult, type SignoffFileOwner,
+} from "./deliveries/deliveries.js";
+export {
+  confirmCustomerStatement, getStatement, listStatements,
+  type ListStatementsInput, type StatementDetailRecord, type StatementLineRecord, type StatementRecord, type StatementRevisionRef,
+} from "./statements/statements.js";

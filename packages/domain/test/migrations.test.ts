@@ -19,7 +19,8 @@ async function tables(): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-const ALL_TABLES = [
+// The foundation's tables; later migrations may add more.
+const CORE_TABLES = [
   "api_call_log", "customer", "delivery", "delivery_item", "delivery_signoff", "kingdee_raw", "statement",
   "statement_confirmation", "statement_line", "sync_failure", "sync_job", "sync_run", "tenant",
 ];
@@ -33,7 +34,8 @@ describe("migrations", () => {
   it("go up, all the way down, and up again cleanly", async () => {
     const up1 = await migrate(db.sequelize);
     expect(up1.migrations.length).toBeGreaterThanOrEqual(5);
-    expect(await tables()).toEqual(ALL_TABLES);
+    const allTables = await tables();
+    expect(allTables).toEqual(expect.arrayContaining(CORE_TABLES));
 
     const recorded = await db.sequelize.query<{ name: string }>(`SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`, {
       type: QueryTypes.SELECT,
@@ -56,7 +58,7 @@ describe("migrations", () => {
 
     const up2 = await migrate(db.sequelize);
     expect(up2.migrations).toEqual(up1.migrations);
-    expect(await tables()).toEqual(ALL_TABLES);
+    expect(await tables()).toEqual(allTables);
     expect(await migrationStatus(db.sequelize)).toEqual({ executed: up1.migrations, pending: [] });
   });
 

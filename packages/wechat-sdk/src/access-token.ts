@@ -19,6 +19,8 @@ type Good = (stored: StoredToken | undefined) => boolean;
 export class AccessTokenManager {
   readonly #options: AccessTokenOptions;
   readonly #inflight: { normal?: Promise<StoredToken>; force?: Promise<StoredToken> } = {};
+  /** The last few tokens this process saw, so errors can redact them even after a refresh. */
+  readonly #recent: string[] = [];
 
   constructor(options: AccessTokenOptions) {
     this.#options = options;
@@ -34,8 +36,21 @@ export class AccessTokenManager {
   /** A usable token, refreshing first if the cached one is missing or inside the refresh window. */
   async get(): Promise<string> {
     const cached = await this.#options.store.get(this.#options.key);
-    if (this.#fresh(cached)) return cached.token;
-    return (await this.#refresh((stored) => this.#fresh(stored), false)).token;
+    if (this.#fresh(cached)) return this.#remember(cached.token);
+    return this.#remember((await this.#refresh((stored) => this.#fresh(stored), false)).token);
+  }
+
+  /** Tokens seen recently (newest last): values to redact from anything printed. */
+  recentTokens(): readonly string[] {
+    return this.#recent;
+  }
+
+  #remember(token: string): string {
+    if (this.#recent[this.#recent.length - 1] !== token && !this.#recent.includes(token)) {
+      this.#recent.push(token);
+      if (this.#recent.length > 8) this.#recent.shift();
+    }
+    return token;
   }
 
   /**
@@ -78,6 +93,7 @@ export class AccessTokenManager {
       const stored = await store.get(key);
       if (good(stored)) return stored as StoredToken;
       const token = await fetchToken(force);
+      this.#remember(token.token);
       await store.set(key, token);
       return token;
     };

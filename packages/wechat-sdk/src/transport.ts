@@ -52,7 +52,7 @@ export interface TransportOptions {
   baseUrl: string;
   timeoutMs: number;
   fetch?: typeof fetch;
-  /** Values that must never appear in an error (the AppSecret); the request's access token is added per call. */
+  /** Values that must never appear in an error (AppSecret, recent tokens); the request's own token is added per call. */
   secrets: () => string[];
   onCall?: (call: CallRecord) => void;
 }
@@ -73,9 +73,9 @@ function neverSent(error: unknown, depth = 0): boolean {
   return neverSent(e.cause, depth + 1);
 }
 
-/** Replaces every secret value in `text` (errmsg is echoed into messages). */
+/** Replaces every secret value in `text` (errmsg is echoed into messages), and any `access_token=…`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
+  let out = text.replace(/(access_token|secret|session_key)=[^&\s"]+/gi, "$1=[redacted]");
   for (const secret of secrets) if (secret && secret.length >= 6) out = out.split(secret).join("[redacted]");
   return out;
 }

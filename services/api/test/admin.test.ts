@@ -1,4 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
+import { fieldErrors } from "../../../packages/client/src/index.js";
+import type { AppRouter } from "../src/root.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApi, startTestApi, waitForRun } from "./harness.js";
 
@@ -68,9 +70,10 @@ describe("admin: tenants, sync, ERP status", () => {
     expect(status).toMatchObject({ cached: true });
     const page = (await api.admin.admin.kingdee.proxy.query({ tenantId, path: "/jdy/v2/bd/customer", query: { page: 1, page_size: 2 } })) as { rows: unknown[] };
     expect(page.rows).toHaveLength(2);
-    const error = await api.admin.admin.kingdee.proxy.query({ tenantId, path: "/jdy/v2/sys/common_operate" }).catch((e) => e);
-    expect(error.data.code).toBe("BAD_REQUEST");
-    expect(error.data.fieldErrors[0].path).toBe("path");
+    const error = await api.admin.admin.kingdee.proxy.query({ tenantId, path: "/jdy/v2/sys/common_operate" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<AppRouter>).data?.code).toBe("BAD_REQUEST");
+    expect(fieldErrors(error)[0]?.path).toBe("path");
   });
 
   it("a run's failure ledger is visible", async () => {

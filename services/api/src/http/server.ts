@@ -18,7 +18,6 @@ export async function buildServer(services: AppServices): Promise<FastifyInstanc
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID()),
     requestIdHeader: false,
-    disableRequestLogging: services.config.NODE_ENV === "test",
   });
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);

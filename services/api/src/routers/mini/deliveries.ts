@@ -1,3 +1,248 @@
-import { createTRPCRouter } from "../../trpc.js";
+import {
+  type DeliveryDetailRecord, type DeliveryRecord, type DeliverySignoffRecord, getDelivery, listDeliveries, signDelivery,
+} from "@erpbridge/domain";
+import { TRPCError } from "@trpc/server";
+import { z, ZodRealError } from "zod";
+import type { AppConfig } from "../../config.js";
+import { compressPhoto, type DecodedImage, ImageRejectedError, imageField, normalizeSignature } from "../../uploads/images.js";
+import { UPLOAD_LIMITS } from "../../uploads/limits.js";
+import { UploadStore, uploadUrl } from "../../uploads/store.js";
+import { createTRPCRouter, customerProcedure } from "../../trpc.js";
 
-export const miniDeliveriesRouter = createTRPCRouter({});
+export interface DeliverySummaryView {
+  id: string;
+  billNo: string;
+  /** Business-local calendar date "YYYY-MM-DD" (a date, not an instant: no timezone shift). */
+  billDate: string;
+  /** Decimal string, 2 places. */
+  totalAmount: string;
+  status: "PENDING" | "SIGNED";
+  itemCount: number;
+  signedAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface DeliveryItemView {
+  seq: number;
+  materialNumber: string | null;
+  materialName: string | null;
+  unitName: string | null;
+  /** Decimal string, 4 places. */
+  qty: string;
+  price: string | null;
+  amount: string | null;
+}
+
+export interface SignoffSnapshotView {
+  customerName: string;
+  address: string | null;
+  billNo: string | null;
+  billDate: string | null;
+  totalAmount: string | null;
+  items: Array<{ seq: number; materialNumber: string | null; materialName: string | null; unitName: string | null; qty: string }>;
+}
+
+export interface GpsView {
+  latitude: number;
+  longitude: number;
+  accuracy?: number;
+}
+
+export interface DeliverySignoffView {
+  id: string;
+  deliveryId: string;
+  signerName: string;
+  signedAt: Date;
+  remark: string | null;
+  gps: GpsView | null;
+  /** Authorized URLs: GET with the customer's (or the admin's) Bearer token. */
+  signatureUrl: string;
+  photoUrls: string[];
+  /** What the customer saw when signing, kept as it was. */
+  snapshot: SignoffSnapshotView;
+  createdAt: Date;
+}
+
+export interface DeliveryDetailView extends DeliverySummaryView {
+  customerName: string;
+  customerAddress: string | null;
+  items: DeliveryItemView[];
+  signoff: DeliverySignoffView | null;
+}
+
+export interface DeliveryListView {
+  page: number;
+  pageSize: number;
+  total: number;
+  deliveries: DeliverySummaryView[];
+}
+
+const summaryView = (d: DeliveryRecord): DeliverySummaryView => ({
+  id: d.id,
+  billNo: d.billNo,
+  billDate: d.billDate,
+  totalAmount: d.totalAmount,
+  status: d.status,
+  itemCount: d.itemCount,
+  signedAt: d.signedAt,
+  updatedAt: d.updatedAt,
+});
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+function signoffView(config: AppConfig, s: DeliverySignoffRecord): DeliverySignoffView {
+  const snap = s.snapshot;
+  return {
+    id: s.id,
+    deliveryId: s.deliveryId,
+    signerName: s.signerName,
+    signedAt: s.signedAt,
+    remark: s.remark,
+    gps: s.gps
+      ? { latitude: s.gps.latitude, longitude: s.gps.longitude, ...(s.gps.accuracy !== undefined ? { accuracy: s.gps.accuracy } : {}) }
+      : null,
+    signatureUrl: uploadUrl(config.PUBLIC_URL, s.signaturePath),
+    photoUrls: s.photoPaths.map((p) => uploadUrl(config.PUBLIC_URL, p)),
+    snapshot: {
+      customerName: snap.customerName,
+      address: snap.address ?? null,
+      billNo: snap.billNo ?? null,
+      billDate: snap.billDate ?? null,
+      totalAmount: str(snap.totalAmount),
+      items: snap.items.map((i) => ({
+        seq: i.seq,
+        materialNumber: i.materialNumber ?? null,
+        materialName: i.materialName ?? null,
+        unitName: i.unitName ?? null,
+        qty: i.qty,
+      })),
+    },
+    createdAt: s.createdAt,
+  };
+}
+
+const detailView = (config: AppConfig, d: DeliveryDetailRecord): DeliveryDetailView => ({
+  ...summaryView(d),
+  customerName: d.customerName,
+  customerAddress: d.customerAddress,
+  items: d.items.map((i) => ({
+    seq: i.seq,
+    materialNumber: i.materialNumber,
+    materialName: i.materialName,
+    unitName: i.unitName,
+    qty: i.qty,
+    price: i.price,
+    amount: i.amount,
+  })),
+  signoff: d.signoff ? signoffView(config, d.signoff) : null,
+});
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "delivery not found" });
+
+const FUTURE_TOLERANCE_MS = 10 * 60_000;
+
+const signInput = z.object({
+  id: z.uuid(),
+  signerName: z.string().trim().min(1, "signerName is required").max(50),
+  signedAt: z.coerce
+    .date<Date | string>()
+    .refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "signedAt is in the future")
+    .refine((d) => d.getTime() >= Date.UTC(2000, 0, 1), "signedAt is too far in the past"),
+  signatureBase64: imageField(UPLOAD_LIMITS.signatureMaxBytes),
+  photosBase64: z
+    .array(imageField(UPLOAD_LIMITS.photoMaxBytes))
+    .max(UPLOAD_LIMITS.maxPhotos, `at most ${UPLOAD_LIMITS.maxPhotos} photos`)
+    .default([]),
+  remark: z.string().trim().max(500).optional(),
+  gps: z
+    .object({
+      latitude: z.number().min(-90).max(90),
+      longitude: z.number().min(-180).max(180),
+      accuracy: z.number().min(0).max(100_000).optional(),
+    })
+    .optional(),
+});
+
+/**
+ * Decodes and re-encodes every image (signature normalised, photos compressed) before anything is
+ * written; an image that does not decode is a BAD_REQUEST with its field path.
+ */
+async function prepareImages(signature: DecodedImage, photos: DecodedImage[]): Promise<DecodedImage[]> {
+  const jobs: Array<{ path: (string | number)[]; work: Promise<DecodedImage> }> = [
+    { path: ["signatureBase64"], work: normalizeSignature(signature) },
+    ...photos.map((photo, index) => ({ path: ["photosBase64", index], work: compressPhoto(photo) })),
+  ];
+  const settled = await Promise.allSettled(jobs.map((job) => job.work));
+  const issues = settled.flatMap((result, index) => {
+    if (result.status === "fulfilled") return [];
+    if (!(result.reason instanceof ImageRejectedError)) throw result.reason;
+    return [{ code: "custom" as const, path: jobs[index]!.path, message: result.reason.message, input: undefined }];
+  });
+  if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: "invalid image", cause: new ZodRealError(issues) });
+  return settled.map((result) => (result as PromiseFulfilledResult<DecodedImage>).value);
+}
+
+export const miniDeliveriesRouter = createTRPCRouter({
+  /** The customer's deliveries, newest first. */
+  list: customerProcedure
+    .input(
+      z
+        .object({
+          status: z.enum(["PENDING", "SIGNED"]).optional(),
+          page: z.number().int().min(1).max(100_000).default(1),
+          pageSize: z.number().int().min(1).max(100).default(20),
+        })
+        .prefault({}),
+    )
+    .query(async ({ ctx, input }): Promise<DeliveryListView> => {
+      const page = await listDeliveries(ctx.services.db.sequelize, { ...ctx.customer, ...input });
+      return { page: page.page, pageSize: page.pageSize, total: page.total, deliveries: page.rows.map(summaryView) };
+    }),
+
+  /** One delivery with its items and sign-off; another customer's is NOT_FOUND. */
+  get: customerProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }): Promise<DeliveryDetailView> => {
+    const delivery = await getDelivery(ctx.services.db.sequelize, { ...ctx.customer, deliveryId: input.id });
+    if (!delivery) throw notFound();
+    return detailView(ctx.services.config, delivery);
+  }),
+
+  /**
+   * Signs a delivery: signature and photos (PNG/JPEG, data URL or bare base64), signer, time.
+   * Idempotent: a delivery already signed returns its first sign-off unchanged, and the files of a
+   * duplicate (or a concurrent loser) are not kept.
+   */
+  sign: customerProcedure.input(signInput).mutation(async ({ ctx, input }): Promise<DeliverySignoffView> => {
+    const { sequelize } = ctx.services.db;
+    const { config } = ctx.services;
+    const delivery = await getDelivery(sequelize, { ...ctx.customer, deliveryId: input.id });
+    if (!delivery) throw notFound();
+    if (delivery.signoff) return signoffView(config, delivery.signoff);
+
+    const [signature, ...photos] = await prepareImages(input.signatureBase64, input.photosBase64);
+    const store = new UploadStore(config.UPLOAD_DIR);
+    const paths = await store.saveSignoffFiles(ctx.customer.tenantId, delivery.id, [signature!, ...photos]);
+    let result: Awaited<ReturnType<typeof signDelivery>>;
+    try {
+      result = await signDelivery(sequelize, {
+        ...ctx.customer,
+        deliveryId: delivery.id,
+        signerName: input.signerName,
+        signedAt: input.signedAt,
+        signaturePath: paths[0]!,
+        photoPaths: paths.slice(1),
+        remark: input.remark || null,
+        gps: input.gps ?? null,
+      });
+    } catch (error) {
+      await store.remove(paths);
+      throw error;
+    }
+    if (!result) {
+      await store.remove(paths);
+      throw notFound();
+    }
+    if (!result.created) await store.remove(paths);
+    else ctx.log.info({ deliveryId: delivery.id, signoffId: result.signoff.id, photos: photos.length }, "delivery signed");
+    return signoffView(config, result.signoff);
+  }),
+});

