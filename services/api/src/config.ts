@@ -32,6 +32,11 @@ export const configSchema = z.object({
   KINGDEE_BASE_URL: optionalUrl("KINGDEE_BASE_URL"),
   /** If set, the authorization push must carry `?token=<this>` (the push's own signing is undocumented). */
   KINGDEE_WEBHOOK_TOKEN: z.string().optional(),
+  /** The WeChat mini-program (one per deployment). Unset: WeChat login and messages are off. */
+  WECHAT_APP_ID: z.string().optional(),
+  WECHAT_APP_SECRET: z.string().optional(),
+  /** WeChat API root (the sandbox in the demo); unset: https://api.weixin.qq.com. */
+  WECHAT_BASE_URL: optionalUrl("WECHAT_BASE_URL"),
   UPLOAD_DIR: z.string().default("./.data/uploads"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SYNC_SCHEDULER_ENABLED: boolean.default(true),

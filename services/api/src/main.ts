@@ -56,7 +56,7 @@ async function main() {
       "",
       "erpbridge is running on the embedded default (PostgreSQL from npm, Kingdee sandbox, demo tenant).",
       `  API            ${url}/trpc        health: ${url}/health   metrics: ${url}/metrics`,
-      `  Kingdee (sim)  ${embedded.sandbox.url}`,
+      `  Kingdee (sim)  ${embedded.sandbox.url}    WeChat (sim) ${embedded.wechat.url}`,
       `  admin token    ${config.ADMIN_TOKEN}`,
       `  demo customer  ${demo.customerName}, login token ${demo.loginToken}`,
       "",

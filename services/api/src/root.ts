@@ -6,6 +6,8 @@ import { adminTenantRouter } from "./routers/admin/tenant.js";
 import { healthRouter } from "./routers/health.js";
 import { miniAuthRouter } from "./routers/mini/auth.js";
 import { miniDeliveriesRouter } from "./routers/mini/deliveries.js";
+import { miniNotificationsRouter } from "./routers/mini/notifications.js";
+import { miniOrdersRouter } from "./routers/mini/orders.js";
 import { meProcedure } from "./routers/mini/me.js";
 import { miniStatementsRouter } from "./routers/mini/statements.js";
 import { createTRPCRouter } from "./trpc.js";
@@ -25,6 +27,8 @@ export const appRouter = createTRPCRouter({
     me: meProcedure,
     deliveries: miniDeliveriesRouter,
     statements: miniStatementsRouter,
+    orders: miniOrdersRouter,
+    notifications: miniNotificationsRouter,
   }),
 });
 

@@ -3,6 +3,7 @@ import {
   type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
+import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AppConfig } from "./config.js";
@@ -14,6 +15,8 @@ export interface ServiceOptions {
   logger: Logger;
   /** SDK settings for every tenant's Kingdee client (tests and the demo shorten retries). */
   kingdeeClientDefaults?: Partial<Pick<KingdeeClientConfig, "timeoutMs" | "rateLimit" | "retry" | "tokenRefreshWindowSeconds">>;
+  /** Same for the WeChat client (tests shorten retries). */
+  wechatClientDefaults?: { retry?: { retries: number; baseDelayMs: number; maxDelayMs: number }; timeoutMs?: number };
 }
 
 /**
@@ -34,6 +37,18 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     await redis.connect();
   }
   const tokenStore: ClosableTokenStore = createTokenStore({ redisUrl: config.REDIS_URL });
+  const wechatTokenStore: ClosableTokenStore = createTokenStore({ redisUrl: config.REDIS_URL, prefix: "erpbridge:wechat:" });
+  /** WeChat mini-program server API; undefined when WECHAT_APP_ID/SECRET are not configured. */
+  const wechat =
+    config.WECHAT_APP_ID && config.WECHAT_APP_SECRET
+      ? new WechatMiniProgramClient({
+          appId: config.WECHAT_APP_ID,
+          appSecret: config.WECHAT_APP_SECRET,
+          ...(config.WECHAT_BASE_URL ? { baseUrl: config.WECHAT_BASE_URL } : {}),
+          tokenStore: wechatTokenStore,
+          ...options.wechatClientDefaults,
+        })
+      : undefined;
   const metrics: Metrics = createMetrics();
   const callLog = new ApiCallLog(db.sequelize, config.API_CALL_LOG_RETENTION_DAYS);
   const kingdee = new TenantClients({
@@ -84,6 +99,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     redis,
     keyring,
     tokenStore,
+    wechat,
     metrics,
     callLog,
     kingdee,
@@ -122,6 +138,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
       await sync.stop();
       await callLog.close();
       await tokenStore.close();
+      await wechatTokenStore.close();
       await redis?.quit().catch(() => undefined);
       await db.close();
     },

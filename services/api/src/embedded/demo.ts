@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import { Customer, issueLoginToken, upsertTenant } from "@erpbridge/domain";
 import { type KingdeeSandbox, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
+import { type WechatSandbox, startWechatSandbox } from "@erpbridge/wechat-sandbox";
 import type { AppServices } from "../services.js";
 import { startEmbeddedPostgres } from "./postgres.js";
 
@@ -28,6 +29,7 @@ export const DEMO_KINGDEE_CLIENT = { rateLimit: { perMinute: 60_000, burst: 200,
 export interface EmbeddedDemo {
   env: Record<string, string>;
   sandbox: KingdeeSandbox;
+  wechat: WechatSandbox;
   /** Creates the demo tenant, runs the first sync and issues a demo customer login token. */
   seed(services: AppServices): Promise<{ tenantId: string; customerName: string; loginToken: string }>;
   stop(): Promise<void>;
@@ -35,7 +37,7 @@ export interface EmbeddedDemo {
 
 /**
  * The embedded default: nothing to install. PostgreSQL from npm (data under `.data/postgres`),
- * the Kingdee sandbox in-process with a seeded demo tenant, generated admin token and encryption
+ * the Kingdee and WeChat sandboxes in-process with a seeded demo tenant, generated admin token and encryption
  * key kept under `.data` so a second start reuses the data.
  */
 export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> {
@@ -44,16 +46,21 @@ export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> 
   // The sandbox's seeded documents are spread back from this moment; keeping it makes restarts see the same ERP.
   const epoch = Number(persistedSecret(dataDir, "sandbox-epoch", () => String(Date.now())));
   const sandbox = await startKingdeeSandbox({ port: Number(process.env.KINGDEE_SANDBOX_PORT ?? 0), seed: 1, now: epoch, counts: DEMO_COUNTS });
+  const wechat = await startWechatSandbox({ port: Number(process.env.WECHAT_SANDBOX_PORT ?? 0) });
   const env = {
     DATABASE_URL: postgres.url,
     ADMIN_TOKEN: persistedSecret(dataDir, "admin-token", () => randomBytes(24).toString("base64url")),
     ENCRYPTION_KEY: persistedSecret(dataDir, "encryption-key", () => randomBytes(32).toString("base64")),
     UPLOAD_DIR: path.join(dataDir, "uploads"),
     KINGDEE_BASE_URL: sandbox.url,
+    WECHAT_APP_ID: wechat.demoApp.appId,
+    WECHAT_APP_SECRET: wechat.demoApp.appSecret,
+    WECHAT_BASE_URL: wechat.url,
   };
   return {
     env,
     sandbox,
+    wechat,
     async seed(services) {
       const demo = sandbox.demoTenant;
       const { tenant } = await upsertTenant(services.keyring, {
@@ -78,6 +85,7 @@ export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> 
     },
     async stop() {
       await sandbox.stop();
+      await wechat.stop();
       await postgres.stop();
     },
   };

@@ -1,0 +1,3 @@
+import { createTRPCRouter } from "../../trpc.js";
+
+export const miniOrdersRouter = createTRPCRouter({});
