@@ -1,6 +1,6 @@
 import path from "node:path";
 import { loadConfig } from "./config.js";
-import { DEMO_KINGDEE_CLIENT, type EmbeddedDemo, startEmbeddedDemo } from "./embedded/demo.js";
+import type { EmbeddedDemo } from "./embedded/demo.js";
 import { buildServer } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { createServices } from "./services.js";
@@ -11,12 +11,12 @@ import { createServices } from "./services.js";
  * sandbox, a demo tenant) so one command shows the whole product on a fresh machine.
  */
 async function main() {
-  const embedded: EmbeddedDemo | undefined = process.env.DATABASE_URL
-    ? undefined
-    : await startEmbeddedDemo(path.resolve(process.env.ERPBRIDGE_DATA_DIR ?? ".data"));
+  // Loaded only without DATABASE_URL: production never loads the sandboxes or embedded PostgreSQL.
+  const demoModule = process.env.DATABASE_URL ? undefined : await import("./embedded/demo.js");
+  const embedded: EmbeddedDemo | undefined = await demoModule?.startEmbeddedDemo(path.resolve(process.env.ERPBRIDGE_DATA_DIR ?? ".data"));
   const config = loadConfig({ ...process.env, ...embedded?.env });
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY });
-  const services = await createServices(config, { logger, ...(embedded ? { kingdeeClientDefaults: DEMO_KINGDEE_CLIENT } : {}) });
+  const services = await createServices(config, { logger, ...(demoModule ? { kingdeeClientDefaults: demoModule.DEMO_KINGDEE_CLIENT } : {}) });
   const app = await buildServer(services);
 
   let closing = false;
