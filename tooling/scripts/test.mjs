@@ -22,7 +22,7 @@ const database = await ensureDatabaseUrl();
 if (!process.env.REDIS_URL) console.log("REDIS_URL not set: Redis-backed tests will say they were skipped.");
 if (!process.env.MONGODB_URL) console.log("MONGODB_URL not set: MongoDB-backed tests will say they were skipped.");
 
-const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=2", ...extraArgs], {
+const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=2", "--continue", ...extraArgs], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
