@@ -35,3 +35,36 @@ export {
   confirmCustomerStatement, getStatement, listStatements,
   type ListStatementsInput, type StatementDetailRecord, type StatementLineRecord, type StatementRecord, type StatementRevisionRef,
 } from "./statements/statements.js";
+export {
+  findOrderRef, getOrder, getOrderProgress, ORDER_AUDIT_STATUSES, ORDER_BIZ_TYPE, ORDER_PROGRESS_STATUSES, ORDER_STATUSES,
+  OrderDocumentError, searchOrders, storeOrderVersion,
+  type OrderAuditStatus, type OrderDetailRecord, type OrderLineRecord, type OrderMaterialProgressRecord, type OrderProgressRecord,
+  type OrderProgressStatus, type OrderRecord, type OrderStatusFilter, type SearchOrdersInput, type StoredOrderRef,
+  type StoreOrderOutcome, type StoreOrderResult,
+} from "./orders/orders.js";
+export {
+  createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, type OrderFreshCache, type OrderFreshCacheOptions, type OrderFreshEntry,
+} from "./orders/fresh-cache.js";
+export {
+  addSubscribeCredits, bindWithInvite, checkInvite, createCustomerInvite, INVITE_SCENE_PREFIX, issueCustomerSession,
+  listCustomerBindings, loginWithOpenid, newInviteScene, removeBinding, resolveWechatSession, setBindingPhone, subscribeCredits,
+  WechatAlreadyBoundError, WechatInviteError,
+  type BindResult, type CustomerInvite, type InviteProblem, type ResolvedSession, type WechatBindingRecord, type WechatSession, type WechatUser,
+} from "./wechat/bindings.js";
+export {
+  formatSubscribeValue, SUBSCRIBE_KEY_PREFIXES, SUBSCRIBE_VALUE_RULES, subscribeKeyPrefix, subscribeValueValid, type SubscribeKeyPrefix,
+} from "./wechat/subscribe-values.js";
+export {
+  DELIVERY_SOURCE_FIELDS, deliverySourceFieldNames, deliveryTemplateSchema, getDeliveryTemplate, getTemplateConfigs,
+  removeDeliveryTemplate, setDeliveryTemplate, TEMPLATE_KINDS,
+  type DeliverySourceField, type DeliveryTemplateConfig, type DeliveryTemplateInput, type StoredTemplateConfig,
+  type TemplateFieldSource, type TemplateKind,
+} from "./notifications/templates.js";
+export {
+  classifySendError, DeliveryNotifier, itemsSummary, localTime,
+  type ClassifiedSendError, type DeliveryNotifierOptions, type NotifierLogger, type NotifyRunResult, type SendOutcome,
+  type SubscribeSendRequest,
+} from "./notifications/delivery-notices.js";
+export {
+  createNotificationQueue, NOTIFY_AGENDA_JOB, NOTIFY_SWEEP_AGENDA_JOB, type NotificationQueue, type NotificationQueueOptions,
+} from "./notifications/queue.js";

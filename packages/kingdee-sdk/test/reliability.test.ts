@@ -56,7 +56,7 @@ describe("writes are never retried blindly", () => {
 
   it("a write that times out reports an unknown outcome and is not retried", async () => {
     sandbox.faults.inject({ kind: "latency", ms: 400, times: 1, path: CUSTOMER_PATH });
-    const error = await save(client({ timeoutMs: 150 })).catch((e) => e);
+    const error = (await save(client({ timeoutMs: 150 })).catch((e: unknown) => e)) as KingdeeError;
     expect(error).toMatchObject({ category: "timeout", retryable: false });
     expect(error.message).toContain("outcome unknown");
     expect(sandbox.calls.count(CUSTOMER_PATH)).toBe(1);

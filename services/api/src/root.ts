@@ -3,6 +3,7 @@ import { adminErpRouter } from "./routers/admin/erp.js";
 import { adminKingdeeRouter } from "./routers/admin/kingdee.js";
 import { adminSyncRouter } from "./routers/admin/sync.js";
 import { adminTenantRouter } from "./routers/admin/tenant.js";
+import { adminWechatRouter } from "./routers/admin/wechat.js";
 import { healthRouter } from "./routers/health.js";
 import { miniAuthRouter } from "./routers/mini/auth.js";
 import { miniDeliveriesRouter } from "./routers/mini/deliveries.js";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
     kingdee: adminKingdeeRouter,
     sync: adminSyncRouter,
     customers: adminCustomersRouter,
+    wechat: adminWechatRouter,
   }),
   mini: createTRPCRouter({
     auth: miniAuthRouter,

@@ -10,6 +10,7 @@ import type { AppConfig } from "./config.js";
 import { ApiCallLog } from "./erp/call-log.js";
 import { ErpProbe } from "./erp/erp-probe.js";
 import { type Metrics, createMetrics } from "./metrics.js";
+import { createWechatNotifications } from "./notifications/wechat-notifications.js";
 
 export interface ServiceOptions {
   logger: Logger;
@@ -49,6 +50,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
           ...options.wechatClientDefaults,
         })
       : undefined;
+  /** Delivery notices (subscribe messages) and their Agenda jobs; only with WeChat configured. */
+  const notifications = wechat ? createWechatNotifications({ config, sequelize: db.sequelize, wechat, logger }) : undefined;
   const metrics: Metrics = createMetrics();
   const callLog = new ApiCallLog(db.sequelize, config.API_CALL_LOG_RETENTION_DAYS);
   const kingdee = new TenantClients({
@@ -69,7 +72,10 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
       warn: (msg, meta) => logger.warn(meta ?? {}, msg),
       error: (msg, meta) => logger.error(meta ?? {}, msg),
     },
-    onFinished: (run) => metrics.syncRuns.inc({ job: run.jobName, status: run.status }),
+    onFinished: (run) => {
+      metrics.syncRuns.inc({ job: run.jobName, status: run.status });
+      notifications?.kick(); // new deliveries may be waiting in the outbox
+    },
   });
   const scheduleDefaults = syncScheduleDefaults({
     SYNC_SCHEDULER_ENABLED: String(config.SYNC_SCHEDULER_ENABLED),
@@ -100,6 +106,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     keyring,
     tokenStore,
     wechat,
+    notifications,
     metrics,
     callLog,
     kingdee,
@@ -125,6 +132,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
         await scheduler.start();
         for (const tenant of await Tenant.findAll({ attributes: ["id"] })) await services.scheduleTenant(tenant.id);
       }
+      await notifications?.start();
       erpProbe.start();
       pruneTimer = setInterval(() => void callLog.prune().catch(() => undefined), 60 * 60_000);
       pruneTimer.unref();
@@ -136,6 +144,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
       await erpProbe.stop();
       await scheduler.stop();
       await sync.stop();
+      await notifications?.stop();
       await callLog.close();
       await tokenStore.close();
       await wechatTokenStore.close();

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { Customer, issueLoginToken, Tenant } from "@erpbridge/domain";
+import {
+  createCustomerInvite, Customer, issueLoginToken, listCustomerBindings, removeBinding, Tenant, type WechatBindingRecord,
+} from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import QRCode from "qrcode";
 import { Op, QueryTypes } from "sequelize";
 import { z } from "zod";
 import type { AppConfig } from "../../config.js";
+import { requireWechat, wechatFailure } from "../../notifications/wechat-procedures.js";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 
 /** Customers created here without an ERP link get a local key in `kingdee_customer_id` (never a Kingdee id). */
@@ -48,6 +51,26 @@ export interface LoginTokenView {
   qrPngBase64: string;
   qrDataUrl: string;
 }
+
+export interface CustomerInviteView {
+  customerId: string;
+  /** The mini-program code's scene (single use; only its hash is stored). */
+  scene: string;
+  /** The page the code opens; it receives the scene and calls `mini.auth.bind({ code, scene })`. */
+  page: string;
+  expiresAt: Date;
+  allowRebind: boolean;
+  /** The unlimited mini-program code from WeChat (`wxacode.getUnlimited`). */
+  qrMimeType: string;
+  qrImageBase64: string;
+  qrDataUrl: string;
+}
+
+/** The page of the mini-program that handles invites. */
+export const INVITE_PAGE = "pages/login/index";
+
+const imageMime = (bytes: Buffer) =>
+  bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47])) ? "image/png" : bytes[0] === 0xff && bytes[1] === 0xd8 ? "image/jpeg" : "application/octet-stream";
 
 const customerView = (c: Customer): CustomerView => ({
   id: c.id,
@@ -161,5 +184,71 @@ export const adminCustomersRouter = createTRPCRouter({
         qrPngBase64,
         qrDataUrl: `data:image/png;base64,${qrPngBase64}`,
       };
+    }),
+  /**
+   * A single-use WeChat invite for the customer: a mini-program code (`wxacode.getUnlimited`) whose
+   * scene the page sends to `mini.auth.bind`. `allowRebind` lets a WeChat account already bound to
+   * another customer move to this one (otherwise that bind is refused with CONFLICT). Several
+   * accounts (staff) may be bound to one customer: one invite each. `envVersion` other than
+   * `release` creates a code for an unreleased (trial/develop) version without checking the page.
+   */
+  invite: adminProcedure
+    .input(
+      z.object({
+        customerId: z.uuid(),
+        ttlHours: z.number().int().min(1).max(MAX_TOKEN_TTL_HOURS).optional(),
+        allowRebind: z.boolean().default(false),
+        envVersion: z.enum(["release", "trial", "develop"]).default("release"),
+      }),
+    )
+    .mutation(async ({ ctx, input }): Promise<CustomerInviteView> => {
+      const wechat = requireWechat(ctx);
+      const customer = await Customer.findByPk(input.customerId, { attributes: ["id"] });
+      if (!customer) throw new TRPCError({ code: "NOT_FOUND", message: "customer not found" });
+      const ttlHours = input.ttlHours ?? ctx.services.config.CUSTOMER_LOGIN_TOKEN_TTL_HOURS;
+      const invite = await createCustomerInvite(ctx.services.db.sequelize, {
+        customerId: customer.id,
+        ttlMs: ttlHours * 3600_000,
+        allowRebind: input.allowRebind,
+      });
+      const image = await wechat.wxacode
+        .getUnlimited({
+          scene: invite.scene,
+          page: INVITE_PAGE,
+          envVersion: input.envVersion,
+          ...(input.envVersion === "release" ? {} : { checkPath: false }),
+        })
+        .catch(async (error: unknown) => {
+          // No code, no invite: remove the row so an unusable invite never lingers.
+          await ctx.services.db.sequelize.query(`DELETE FROM customer_invite WHERE id = $1`, { bind: [invite.inviteId] }).catch(() => undefined);
+          throw wechatFailure(error, "mini-program code");
+        });
+      const qrMimeType = imageMime(image);
+      const qrImageBase64 = image.toString("base64");
+      ctx.log.info({ customerId: customer.id, expiresAt: invite.expiresAt, allowRebind: invite.allowRebind }, "customer WeChat invite issued");
+      return {
+        customerId: customer.id,
+        scene: invite.scene,
+        page: INVITE_PAGE,
+        expiresAt: invite.expiresAt,
+        allowRebind: invite.allowRebind,
+        qrMimeType,
+        qrImageBase64,
+        qrDataUrl: `data:${qrMimeType};base64,${qrImageBase64}`,
+      };
+    }),
+
+  /** The WeChat accounts bound to the customer. */
+  wechatBindings: adminProcedure
+    .input(z.object({ customerId: z.uuid() }))
+    .query(({ ctx, input }): Promise<WechatBindingRecord[]> => listCustomerBindings(ctx.services.db.sequelize, input.customerId)),
+
+  /** Removes a WeChat binding; the sessions it opened end. */
+  unbindWechat: adminProcedure
+    .input(z.object({ customerId: z.uuid(), bindingId: z.uuid() }))
+    .mutation(async ({ ctx, input }) => {
+      if (!(await removeBinding(ctx.services.db.sequelize, input))) throw new TRPCError({ code: "NOT_FOUND", message: "binding not found" });
+      ctx.log.info({ customerId: input.customerId, bindingId: input.bindingId }, "customer WeChat binding removed");
+      return { removed: true };
     }),
 });

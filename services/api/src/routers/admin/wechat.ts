@@ -1,0 +1,111 @@
+import {
+  DELIVERY_SOURCE_FIELDS, deliveryTemplateSchema, getTemplateConfigs, removeDeliveryTemplate, setDeliveryTemplate,
+  type NotifyRunResult, type StoredTemplateConfig, Tenant,
+} from "@erpbridge/domain";
+import { TRPCError } from "@trpc/server";
+import { QueryTypes } from "sequelize";
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+
+export interface WechatConfigView {
+  /** Whether this server has a mini-program configured (WECHAT_APP_ID/SECRET). */
+  wechatConfigured: boolean;
+  appId: string | null;
+  deliveryNotice: StoredTemplateConfig | null;
+  /** What a template key can be filled with, and which key kinds each field fits. */
+  sourceFields: typeof DELIVERY_SOURCE_FIELDS;
+}
+
+export interface MessageLogView {
+  id: string;
+  tenantId: string;
+  customerId: string;
+  openid: string;
+  templateId: string;
+  deliveryId: string;
+  status: "pending" | "sent" | "failed" | "no_consent";
+  errcode: number | null;
+  error: string | null;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  sentAt: Date | null;
+  createdAt: Date;
+}
+
+async function requireTenant(tenantId: string) {
+  if (!(await Tenant.findByPk(tenantId, { attributes: ["id"] }))) throw new TRPCError({ code: "NOT_FOUND", message: "tenant not found" });
+}
+
+/** Per-tenant WeChat subscribe-message templates and the message log. */
+export const adminWechatRouter = createTRPCRouter({
+  config: adminProcedure.input(z.object({ tenantId: z.uuid() })).query(async ({ ctx, input }): Promise<WechatConfigView> => {
+    await requireTenant(input.tenantId);
+    const configs = await getTemplateConfigs(ctx.services.db.sequelize, input.tenantId);
+    return {
+      wechatConfigured: Boolean(ctx.services.wechat),
+      appId: ctx.services.wechat?.config.appId ?? null,
+      deliveryNotice: configs.find((c) => c.kind === "delivery_notice") ?? null,
+      sourceFields: DELIVERY_SOURCE_FIELDS,
+    };
+  }),
+
+  /**
+   * The tenant's "delivery notice" template: WeChat template id, the page the card opens
+   * (`{delivery_id}` / `{bill_no}` are filled in), and for each template key (`thing1`,
+   * `character_string2`, `time3`, `amount4`, …) a delivery field or `{ text }`. Validated when saved:
+   * BAD_REQUEST with one field error per bad key (`fields.<key>`). Values are truncated/formatted to
+   * WeChat's rules when sent. New deliveries are notified from now on (not earlier ones).
+   */
+  setDeliveryTemplate: adminProcedure
+    .input(deliveryTemplateSchema.extend({ tenantId: z.uuid() }))
+    .mutation(async ({ ctx, input }): Promise<StoredTemplateConfig> => {
+      await requireTenant(input.tenantId);
+      const { tenantId, ...template } = input;
+      const stored = await setDeliveryTemplate(ctx.services.db.sequelize, tenantId, template);
+      ctx.log.info({ tenantId, templateId: stored.templateId, enabled: stored.enabled }, "delivery notice template saved");
+      return stored;
+    }),
+
+  removeDeliveryTemplate: adminProcedure.input(z.object({ tenantId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    await requireTenant(input.tenantId);
+    return { removed: await removeDeliveryTemplate(ctx.services.db.sequelize, input.tenantId) };
+  }),
+
+  /** The message log, newest first. */
+  messages: adminProcedure
+    .input(
+      z.object({
+        tenantId: z.uuid(),
+        customerId: z.uuid().optional(),
+        deliveryId: z.uuid().optional(),
+        status: z.enum(["pending", "sent", "failed", "no_consent"]).optional(),
+        page: z.number().int().min(1).default(1),
+        pageSize: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(async ({ ctx, input }): Promise<{ page: number; pageSize: number; messages: MessageLogView[] }> => {
+      const messages = await ctx.services.db.sequelize.query<MessageLogView>(
+        `SELECT id, tenant_id AS "tenantId", customer_id AS "customerId", openid, template_id AS "templateId",
+                delivery_id AS "deliveryId", status, errcode, error, attempts,
+                CASE WHEN status = 'pending' THEN next_attempt_at END AS "nextAttemptAt", sent_at AS "sentAt", created_at AS "createdAt"
+           FROM message_log
+          WHERE tenant_id = $1 AND ($2::uuid IS NULL OR customer_id = $2) AND ($3::uuid IS NULL OR delivery_id = $3)
+            AND ($4::text IS NULL OR status = $4)
+          ORDER BY created_at DESC, id
+          LIMIT $5 OFFSET $6`,
+        {
+          bind: [input.tenantId, input.customerId ?? null, input.deliveryId ?? null, input.status ?? null, input.pageSize, (input.page - 1) * input.pageSize],
+          type: QueryTypes.SELECT,
+        },
+      );
+      return { page: input.page, pageSize: input.pageSize, messages };
+    }),
+
+  /** Runs one notification pass in this process now (outbox → messages → sends); the counts of that pass. */
+  notifyNow: adminProcedure.mutation(async ({ ctx }): Promise<NotifyRunResult> => {
+    if (!ctx.services.notifications) {
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "WeChat is not configured on this server (WECHAT_APP_ID, WECHAT_APP_SECRET)" });
+    }
+    return ctx.services.notifications.runNow();
+  }),
+});
