@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import {
   createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, findOrderRef, getOrder, getOrderProgress, ORDER_STATUSES, OrderDocumentError,
-  type OrderDetailRecord, type OrderFreshCache, type OrderFreshEntry, type OrderProgressStatus, type OrderRecord, searchOrders,
+  type OrderDetailRecord, type OrderFreshCache, type OrderFreshEntry, type OrderProgressRecord, type OrderRecord, searchOrders,
   storeOrderVersion, TenantNotReadyError,
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
@@ -23,50 +23,13 @@ import { createTRPCRouter, customerProcedure } from "../../trpc.js";
  *   ordered quantity, or delivered without being ordered; wins over the others).
  */
 
-export interface OrderSummaryView {
-  /** The Kingdee order id. */
-  id: string;
-  billNo: string;
-  /** Business-local calendar date "YYYY-MM-DD". */
-  billDate: string | null;
-  /** Kingdee bill_status as given (C audited, Z not audited). */
-  billStatus: string | null;
-  audited: boolean;
-  /** Decimal string, 2 places. */
-  totalAmount: string | null;
-  lineCount: number;
-  progressStatus: OrderProgressStatus;
-  /** Decimal strings, 4 places: Σ over materials; remaining = Σ max(ordered − delivered, 0). */
-  orderedQty: string;
-  deliveredQty: string;
-  remainingQty: string;
-  /** Source modify time of the stored version. */
-  modifiedAt: Date | null;
-  /** When the stored version was written (sync or live refresh). */
-  syncedAt: Date;
-}
-
-export interface OrderLineView {
-  seq: number;
-  materialId: string | null;
-  materialNumber: string | null;
-  materialName: string | null;
-  unitName: string | null;
-  /** Decimal string, 4 places. */
-  qty: string;
-  /** Unit price incl. tax, 4 places. */
-  price: string | null;
-  /** Line amount incl. tax, 2 places. */
-  amount: string | null;
-}
+/** Outputs are the domain's plain records (decimal strings, business dates as "YYYY-MM-DD"). */
+export type OrderSummaryView = OrderRecord;
+export type OrderMaterialsView = OrderProgressRecord;
 
 export type OrderSource = "stored" | "kingdee" | "cache";
 
-export interface OrderDetailView extends OrderSummaryView {
-  customerName: string | null;
-  deliveryDate: string | null;
-  remark: string | null;
-  lines: OrderLineView[];
+export interface OrderDetailView extends OrderDetailRecord {
   /**
    * `stored`: the synced version (no live fetch, or the live fetch failed: see freshError);
    * `kingdee`: fetched live just now and stored; `cache`: fetched live within the cache TTL.
@@ -88,68 +51,6 @@ export interface OrderSearchView {
   total: number;
   orders: OrderSummaryView[];
 }
-
-export interface OrderMaterialView {
-  materialId: string | null;
-  materialNumber: string | null;
-  materialName: string | null;
-  unitName: string | null;
-  /** Decimal strings, 4 places. */
-  orderedQty: string;
-  deliveredQty: string;
-  /** max(ordered − delivered, 0): never negative. */
-  remainingQty: string;
-  /** Delivered more than ordered (kept visible, never hidden by the zero remaining). */
-  overDelivered: boolean;
-  overDeliveredQty: string;
-}
-
-export interface OrderMaterialsView {
-  id: string;
-  billNo: string;
-  progressStatus: OrderProgressStatus;
-  orderedQty: string;
-  deliveredQty: string;
-  remainingQty: string;
-  materials: OrderMaterialView[];
-}
-
-const summaryView = (o: OrderRecord): OrderSummaryView => ({
-  id: o.id,
-  billNo: o.billNo,
-  billDate: o.billDate,
-  billStatus: o.billStatus,
-  audited: o.audited,
-  totalAmount: o.totalAmount,
-  lineCount: o.lineCount,
-  progressStatus: o.progressStatus,
-  orderedQty: o.orderedQty,
-  deliveredQty: o.deliveredQty,
-  remainingQty: o.remainingQty,
-  modifiedAt: o.modifiedAt,
-  syncedAt: o.syncedAt,
-});
-
-const detailView = (
-  o: OrderDetailRecord,
-  fresh: Pick<OrderDetailView, "source" | "cacheHit" | "fetchedAt" | "freshError" | "queryTime">,
-): OrderDetailView => ({
-  ...summaryView(o),
-  customerName: o.customerName,
-  deliveryDate: o.deliveryDate,
-  remark: o.remark,
-  lines: o.lines.map((l) => ({
-    seq: l.seq,
-    materialId: l.materialId,
-    materialNumber: l.materialNumber,
-    materialName: l.materialName,
-    unitName: l.unitName,
-    qty: l.qty,
-    price: l.price,
-    amount: l.amount,
-  })),
-  ...fresh,
-});
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "order not found" });
 
@@ -231,7 +132,7 @@ export const miniOrdersRouter = createTRPCRouter({
         page: input.page,
         pageSize: input.pageSize,
       });
-      return { page: page.page, pageSize: page.pageSize, total: page.total, orders: page.rows.map(summaryView) };
+      return { page: page.page, pageSize: page.pageSize, total: page.total, orders: page.rows };
     }),
 
   /**
@@ -273,31 +174,13 @@ export const miniOrdersRouter = createTRPCRouter({
       // Always rendered from the database: the version just stored, or a newer one a sync wrote.
       const order = await getOrder(sequelize, scope);
       if (!order) throw notFound(); // e.g. the live document now belongs to another customer
-      return detailView(order, { source, cacheHit, fetchedAt, freshError, queryTime: elapsed(started) });
+      return { ...order, source, cacheHit, fetchedAt, freshError, queryTime: elapsed(started) };
     }),
 
   /** Ordered vs delivered per material of one order (remaining never negative; over-delivery flagged). */
   materials: customerProcedure.input(z.object({ id: orderId })).query(async ({ ctx, input }): Promise<OrderMaterialsView> => {
     const progress = await getOrderProgress(ctx.services.db.sequelize, { ...ctx.customer, orderId: input.id });
     if (!progress) throw notFound();
-    return {
-      id: progress.id,
-      billNo: progress.billNo,
-      progressStatus: progress.progressStatus,
-      orderedQty: progress.orderedQty,
-      deliveredQty: progress.deliveredQty,
-      remainingQty: progress.remainingQty,
-      materials: progress.materials.map((m) => ({
-        materialId: m.materialId,
-        materialNumber: m.materialNumber,
-        materialName: m.materialName,
-        unitName: m.unitName,
-        orderedQty: m.orderedQty,
-        deliveredQty: m.deliveredQty,
-        remainingQty: m.remainingQty,
-        overDelivered: m.overDelivered,
-        overDeliveredQty: m.overDeliveredQty,
-      })),
-    };
+    return progress;
   }),
 });
