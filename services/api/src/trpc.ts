@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import {
   type CustomerIdentity, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
 } from "@erpbridge/domain";
@@ -6,14 +5,13 @@ import { TRPCError, initTRPC } from "@trpc/server";
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { bearerToken, sameSecret } from "./auth.js";
 import type { AppServices } from "./services.js";
 
 /** Per request: the services, the request's logger and id, and the Bearer token (checked lazily by procedure kind). */
 export function createContextFactory(services: AppServices) {
   return ({ req }: CreateFastifyContextOptions) => {
-    const header = req.headers.authorization ?? "";
-    const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    return { services, log: req.log, requestId: String(req.id), bearer };
+    return { services, log: req.log, requestId: String(req.id), bearer: bearerToken(req.headers.authorization) };
   };
 }
 
@@ -72,12 +70,6 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 });
 
 export const publicProcedure = t.procedure.use(timed).use(mapDomainErrors);
-
-const sameSecret = (given: string, expected: string) => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
 
 /** Operators: Bearer ADMIN_TOKEN, compared in constant time. */
 export const adminProcedure = publicProcedure.use(({ ctx, next }) => {

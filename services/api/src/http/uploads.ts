@@ -1,15 +1,9 @@
-import { timingSafeEqual } from "node:crypto";
 import { open } from "node:fs/promises";
 import { findSignoffFile, resolveCustomerSession } from "@erpbridge/domain";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { bearerToken, sameSecret } from "../auth.js";
 import type { AppServices } from "../services.js";
 import { parseSignoffFilePath, UploadStore } from "../uploads/store.js";
-
-const sameSecret = (given: string, expected: string) => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
 
 const notFound = (reply: FastifyReply) => reply.code(404).send({ error: "not found" });
 
@@ -24,7 +18,7 @@ export function registerUploadRoutes(app: FastifyInstance, services: AppServices
   const store = new UploadStore(services.config.UPLOAD_DIR);
 
   app.get("/uploads/*", async (req, reply) => {
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1]?.trim();
+    const bearer = bearerToken(req.headers.authorization);
     if (!bearer) return reply.code(401).send({ error: "missing Bearer token" });
     const isAdmin = sameSecret(bearer, services.config.ADMIN_TOKEN);
     const customer = isAdmin ? null : await resolveCustomerSession(services.db.sequelize, bearer);

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
 import { upsertTenant } from "@erpbridge/domain";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { sameSecret } from "../auth.js";
 import type { AppServices } from "../services.js";
 
 /** One authorization in Kingdee's push (`data[]`); field names as in `push_app_authorize`. */
@@ -30,9 +30,8 @@ export function registerKingdeeWebhook(app: FastifyInstance, services: AppServic
   app.post("/webhook/kingdee/auth", async (req, reply) => {
     const expected = services.config.KINGDEE_WEBHOOK_TOKEN;
     if (expected) {
-      const given = Buffer.from(String((req.query as Record<string, unknown>).token ?? ""));
-      const want = Buffer.from(expected);
-      if (given.length !== want.length || !timingSafeEqual(given, want)) return reply.code(401).type("text/plain").send("unauthorized");
+      const given = String((req.query as Record<string, unknown>).token ?? "");
+      if (!sameSecret(given, expected)) return reply.code(401).type("text/plain").send("unauthorized");
     }
     const parsed = pushSchema.safeParse(req.body);
     if (!parsed.success) {
