@@ -1,6 +1,6 @@
 // Child process of bench/sync.ts: one full sync of sal_out_bound for one tenant, so its peak RSS
 // is the sync's alone (the sandbox runs in the parent). Prints one `result {json}` line.
-// Env: DATABASE_URL, ENCRYPTION_KEY, TENANT_ID, DETAIL_CONCURRENCY.
+// Env: DATABASE_URL, ENCRYPTION_KEY, TENANT_ID, DETAIL_CONCURRENCY, GC_EVERY_PAGES.
 import { readFileSync } from "node:fs";
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
@@ -20,8 +20,28 @@ const sync = new SyncService({
   sequelize: db.sequelize,
   kingdeeFor: (id) => clients.get(id),
   settings: { detailConcurrency: Number(process.env.DETAIL_CONCURRENCY ?? 8) },
+  onProgress: () => {
+    pageTimes.push(performance.now());
+    // Live heap after a full GC every GC_EVERY_PAGES pages (needs --expose-gc): is memory retained?
+    if (pageTimes.length % gcEvery === 0 && typeof globalThis.gc === "function") {
+      globalThis.gc();
+      liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed);
+    }
+  },
 });
+const pageTimes: number[] = [];
+let liveHeap = 0;
+const gcEvery = Math.max(1, Number(process.env.GC_EVERY_PAGES ?? 100));
 const tenantId = process.env.TENANT_ID!;
+
+function tenths(values: number[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < 10; k++) {
+    const part = values.slice(Math.floor((k * values.length) / 10), Math.floor(((k + 1) * values.length) / 10));
+    if (part.length) out.push(Math.round(part.reduce((a, b) => a + b, 0) / part.length));
+  }
+  return out;
+}
 
 /** Summed CPU time (ms) of the backends serving this database, read from /proc; null if not local. */
 async function backendCpuMs(): Promise<number | null> {
@@ -32,12 +52,18 @@ async function backendCpuMs(): Promise<number | null> {
     );
     const tick = 1000 / 100; // USER_HZ
     let total = 0;
+    let seen = 0;
     for (const { pid } of rows) {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) * tick; // utime + stime
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        total += (Number(fields[11]) + Number(fields[12])) * tick; // utime + stime
+        seen++;
+      } catch {
+        // a backend that ended meanwhile
+      }
     }
-    return total;
+    return seen > 0 ? total : null;
   } catch {
     return null;
   }
@@ -68,9 +94,12 @@ process.stdout.write(
     wallMs,
     maxRssKiB: process.resourceUsage().maxRSS,
     peakHeapBytes: peakHeap,
+    maxLiveHeapBytes: liveHeap,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    // Mean ms per page in each tenth of the run: a rising pace means per-page cost grows with N.
+    paceMsPerPage: tenths(pageTimes.map((t, i) => t - (i === 0 ? started : pageTimes[i - 1]!))),
     // CPU of this process's PostgreSQL backends during the run (only when the server is local).
-    pgCpuMs: pgBefore && pgAfter ? pgAfter - pgBefore : null,
+    pgCpuMs: pgBefore !== null && pgAfter !== null ? pgAfter - pgBefore : null,
   })}\n`,
 );
 await db.close();

@@ -43,8 +43,12 @@ const Q = intEnv("BENCH_RATE", 100);
 const RL_DOCS = intEnv("BENCH_RL_DOCS", 1_500);
 const PAGE = 100; // the engine's page size for sal_out_bound
 const CHANGED = Math.max(1, Math.floor(N / 100));
+// Customers per tenant. Statements are per customer × month and every page rewrites the statements it
+// touches in full, so few customers with many deliveries each make a full sync quadratic (see the
+// report). Default: one customer per 50 deliveries (≈ 10 a month each), at least the sandbox's 40.
+const customersFor = (docs: number) => intEnv("BENCH_CUSTOMERS", Math.max(40, Math.round(docs / 50)));
 const OVERLAP_MS = 15 * 60_000; // defaultSyncSettings.overlapMs
-const DEADLINE_MS = intEnv("BENCH_TIMEOUT_S", 900) * 1000;
+const DEADLINE_MS = intEnv("BENCH_TIMEOUT_S", 1800) * 1000;
 const LIST = resources.sal_out_bound.listPath;
 const DETAIL = resources.sal_out_bound.detailPath!;
 
@@ -75,19 +79,23 @@ interface ChildResult {
   wallMs: number;
   maxRssKiB: number;
   peakHeapBytes: number;
+  maxLiveHeapBytes: number;
   cpuMs: number;
   pgCpuMs: number | null;
+  paceMsPerPage: number[];
 }
 
 // ---------------------------------------------------------------- resources to clean up
 const cleanups: Array<() => Promise<unknown>> = [];
 const children = new Set<import("node:child_process").ChildProcess>();
-let cleaned = false;
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const child of children) child.kill("SIGKILL");
-  for (const fn of cleanups.reverse()) await fn().catch((e) => log(`cleanup: ${e instanceof Error ? e.message : e}`));
+let cleaning: Promise<void> | undefined;
+/** Idempotent: every caller waits for the one cleanup to finish. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const child of children) child.kill("SIGKILL");
+    for (const fn of cleanups.reverse()) await fn().catch((e) => log(`cleanup: ${e instanceof Error ? e.message : e}`));
+  })();
+  return cleaning;
 }
 const watchdog = setTimeout(() => {
   log(`deadline of ${DEADLINE_MS / 1000} s passed: aborting`);
@@ -100,7 +108,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 function runChild(env: Record<string, string>): Promise<ChildResult> {
   const extra = (process.env.BENCH_CHILD_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", join(here, "sync-worker.ts")], {
+  const child = spawn(process.execPath, [...extra, "--expose-gc", "--import", "tsx", join(here, "sync-worker.ts")], {
     cwd: join(here, ".."),
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -121,11 +129,14 @@ function runChild(env: Record<string, string>): Promise<ChildResult> {
   });
 }
 
-async function pgVersion(url: string) {
+async function pgFacts(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      "SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'autovacuum', 'fsync', 'synchronous_commit')",
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, r.setting])) as Record<string, string>;
   } finally {
     await client.end();
   }
@@ -135,7 +146,7 @@ async function pgVersion(url: string) {
 async function main() {
   const server = await ensureDatabaseUrl();
   cleanups.push(() => server.stop());
-  const pgv = await pgVersion(server.url);
+  const pgf = await pgFacts(server.url);
 
   const syncDb: TestDatabase = await createTestDatabase("bench_sync");
   cleanups.push(() => syncDb.drop());
@@ -145,11 +156,11 @@ async function main() {
   cleanups.push(() => db.close());
   await migrate(db.sequelize);
 
-  log(`seeding the sandbox: ${N} + ${SMALL} + ${RL_DOCS} sal_out_bound`);
-  const sandbox: KingdeeSandbox = await startKingdeeSandbox({ counts: { sal_out_bound: N } });
+  log(`seeding the sandbox: ${N} + ${SMALL} + ${RL_DOCS} sal_out_bound, ${customersFor(N)} + ${customersFor(SMALL)} + ${customersFor(RL_DOCS)} customers`);
+  const sandbox: KingdeeSandbox = await startKingdeeSandbox({ counts: { sal_out_bound: N, customer: customersFor(N) } });
   cleanups.push(() => sandbox.stop());
-  const smallCreds = sandbox.addTenant({ counts: { sal_out_bound: SMALL } });
-  const rlCreds = sandbox.addTenant({ counts: { sal_out_bound: RL_DOCS } });
+  const smallCreds = sandbox.addTenant({ counts: { sal_out_bound: SMALL, customer: customersFor(SMALL) } });
+  const rlCreds = sandbox.addTenant({ counts: { sal_out_bound: RL_DOCS, customer: customersFor(RL_DOCS) } });
 
   const encryptionKey = randomBytes(32).toString("base64");
   const keyring = loadKeyring({ ENCRYPTION_KEY: encryptionKey });
@@ -198,7 +209,8 @@ async function main() {
   // Customers first, untimed.
   for (const id of [mainId, smallId, rlId]) expectOk("customers", await sync.run({ tenantId: id, resource: "customer" }));
   const rows: Row[] = [];
-  const childEnv = (tenantId: string) => ({
+  const childEnv = (tenantId: string, docs: number) => ({
+    GC_EVERY_PAGES: String(Math.ceil(docs / PAGE / 10)), // ten samples of the live heap per run
     DATABASE_URL: syncDb.url,
     ENCRYPTION_KEY: encryptionKey,
     TENANT_ID: tenantId,
@@ -208,7 +220,7 @@ async function main() {
   // 1 + 5. Full syncs in a child process (the sandbox stays here): 10 %, then 100 %.
   log(`full sync of ${SMALL} documents (child process)`);
   sandbox.calls.reset();
-  const small = await runChild(childEnv(smallId));
+  const small = await runChild(childEnv(smallId, SMALL));
   expectOk("small full sync", small);
   if (small.inserted !== SMALL) throw new Error(`small full sync inserted ${small.inserted}, expected ${SMALL}`);
   log(`  ${secs(small.wallMs)}, peak RSS ${mib(small.maxRssKiB)}`);
@@ -216,13 +228,14 @@ async function main() {
   log(`full sync of ${N} documents (child process, detailConcurrency ${DETAIL_CONCURRENCY})`);
   sandbox.calls.reset();
   const parentCpu = process.cpuUsage();
-  const full = await runChild(childEnv(mainId));
+  const full = await runChild(childEnv(mainId, N));
   const sandboxCpu = process.cpuUsage(parentCpu);
   const sandboxCpuMs = (sandboxCpu.user + sandboxCpu.system) / 1000;
   expectOk("full sync", full);
   const fullCalls = { total: sandbox.calls.count(), list: sandbox.calls.count(LIST), detail: sandbox.calls.count(DETAIL) };
   if (full.inserted !== N || (await versions(mainId)) !== N) throw new Error(`full sync inserted ${full.inserted}, expected ${N}`);
-  log(`  ${secs(full.wallMs)}, ${rate(N, full.wallMs)}, peak RSS ${mib(full.maxRssKiB)}`);
+  log(`  ${secs(full.wallMs)}, ${rate(N, full.wallMs)}, peak RSS ${mib(full.maxRssKiB)}; ms/page by tenth of the run: ${full.paceMsPerPage.join(" ")}`);
+  log(`  CPU s: sync ${(full.cpuMs / 1000).toFixed(1)}, pg backends ${full.pgCpuMs === null ? "?" : (full.pgCpuMs / 1000).toFixed(1)}, sandbox ${(sandboxCpuMs / 1000).toFixed(1)}`);
 
   // 2. Bare baseline: the same documents, straight from the sandbox's data, into a plain table.
   log("bare pg baseline");
@@ -253,7 +266,7 @@ async function main() {
     baseline: `bare pg ${secs(bareMs)}, ${rate(N, bareMs)}`,
     ratio: ratio(full.wallMs, bareMs),
     notes:
-      `calls ${fullCalls.total} (list ${fullCalls.list}, detail ${fullCalls.detail}); CPU s: sync ${(full.cpuMs / 1000).toFixed(1)}, ` +
+      `calls ${fullCalls.total} incl. token/retries (list ${fullCalls.list}, detail ${fullCalls.detail}); CPU s: sync ${(full.cpuMs / 1000).toFixed(1)}, ` +
       `pg ${full.pgCpuMs === null ? "?" : (full.pgCpuMs / 1000).toFixed(1)}, sandbox ${(sandboxCpuMs / 1000).toFixed(1)}`,
     values: { syncMs: full.wallMs, bareMs, docs: N, detailConcurrency: DETAIL_CONCURRENCY, calls: fullCalls, sandboxCpuMs, child: full },
   });
@@ -334,7 +347,10 @@ async function main() {
     measured: `${mib(small.maxRssKiB)} -> ${mib(full.maxRssKiB)}`,
     baseline: `x${(N / SMALL).toFixed(0)} docs`,
     ratio: ratio(full.maxRssKiB, small.maxRssKiB),
-    notes: `child process; peak heap ${(small.peakHeapBytes / 2 ** 20).toFixed(0)} -> ${(full.peakHeapBytes / 2 ** 20).toFixed(0)} MiB; ${SMALL} docs took ${secs(small.wallMs)} (${rate(SMALL, small.wallMs)})`,
+    notes:
+      `child; heap peak ${(small.peakHeapBytes / 2 ** 20).toFixed(0)} -> ${(full.peakHeapBytes / 2 ** 20).toFixed(0)} MiB, ` +
+      `live after GC ${(small.maxLiveHeapBytes / 2 ** 20).toFixed(0)} -> ${(full.maxLiveHeapBytes / 2 ** 20).toFixed(0)} MiB; ` +
+      `${SMALL} docs: ${secs(small.wallMs)}, ${rate(SMALL, small.wallMs)}`,
     values: { small, full },
   });
 
@@ -386,13 +402,18 @@ async function main() {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "?",
     node: process.version,
-    postgres: pgv,
+    postgres: pgf.server_version,
+    postgresSettings: pgf,
     postgresServer: server.embedded ? "embedded" : "DATABASE_URL",
     N,
+    customers: customersFor(N),
     detailConcurrency: DETAIL_CONCURRENCY,
     pageSize: PAGE,
   };
-  const header = `sync bench: N=${N}, ${facts.cpus} CPUs (${facts.cpuModel}), node ${facts.node}, PostgreSQL ${facts.postgres} (${facts.postgresServer}), detailConcurrency ${DETAIL_CONCURRENCY}`;
+  const header =
+    `sync bench: N=${N} sal_out_bound, ${facts.customers} customers, detailConcurrency ${DETAIL_CONCURRENCY}, page ${PAGE}\n` +
+    `machine: ${facts.cpus} CPUs (${facts.cpuModel}), node ${facts.node}, PostgreSQL ${facts.postgres} ` +
+    `(${facts.postgresServer}; autovacuum ${pgf.autovacuum}, fsync ${pgf.fsync}, synchronous_commit ${pgf.synchronous_commit})`;
   const cols = ["case", "measured", "baseline", "ratio", "notes"] as const;
   const titles = { case: "case", measured: "measured", baseline: "baseline / minimum", ratio: "ratio", notes: "notes" };
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(titles[c].length, ...rows.map((r) => r[c].length))])) as Record<(typeof cols)[number], number>;

@@ -2,7 +2,7 @@ import { QueryTypes } from "sequelize";
 import { z } from "zod";
 import { decimalString, kingdeeTime } from "../sync/kingdee-values.js";
 import type { Projection, RecordFailure } from "./index.js";
-import { refreshStatements, type StatementKey } from "./statements.js";
+import { markStatementsStale, type StatementKey } from "./statements.js";
 
 const entrySchema = z.looseObject({
   seq: z.coerce.number().int().optional(),
@@ -72,7 +72,8 @@ const describe = (error: unknown) =>
   error instanceof z.ZodError ? z.prettifyError(error).replace(/\n/g, "; ") : error instanceof Error ? error.message : String(error);
 
 /**
- * sal_out_bound (with detail) → `delivery` + `delivery_item`, then the affected monthly statements.
+ * sal_out_bound (with detail) → `delivery` + `delivery_item`; the affected monthly statements are
+ * marked for recomputing once the stream has synced (see `refreshStaleStatements`).
  * A customer not synced yet gets a placeholder from the document's own customer fields, filled in
  * when the customer stream arrives. Status is never touched: a SIGNED delivery stays signed.
  */
@@ -135,6 +136,6 @@ export const projectDeliveries: Projection = async (ctx, documents) => {
     );
   }
 
-  await refreshStatements(ctx, [...before, ...upserted]);
+  await markStatementsStale(ctx, [...before, ...upserted]);
   return failures;
 };

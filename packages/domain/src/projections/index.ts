@@ -25,4 +25,4 @@ export type Projection = (ctx: ProjectionContext, documents: ProjectedDocument[]
 
 export { projectCustomers } from "./customers.js";
 export { projectDeliveries } from "./deliveries.js";
-export { refreshStatements } from "./statements.js";
+export { markStatementsStale, refreshStaleStatements, refreshStatements } from "./statements.js";

@@ -1,4 +1,4 @@
-import { QueryTypes } from "sequelize";
+import { QueryTypes, type Sequelize } from "sequelize";
 import { contentHash } from "../sync/canonical.js";
 import type { ProjectionContext } from "./index.js";
 
@@ -134,5 +134,38 @@ export async function refreshStatements({ sequelize, transaction, tenantId }: Pr
          FROM jsonb_to_recordset($1::jsonb) AS r(statement_id uuid, doc_type text, doc_id text, doc_no text, doc_date text, amount text)`,
       [JSON.stringify(linesFor)],
     );
+  }
+}
+
+/** Marks customer × month statements for recomputing (in the page's transaction). */
+export async function markStatementsStale({ sequelize, transaction, tenantId }: ProjectionContext, keys: StatementKey[]) {
+  if (keys.length === 0) return;
+  await sequelize.query(
+    `INSERT INTO statement_refresh (tenant_id, customer_id, period)
+     SELECT DISTINCT $1::uuid, k.customer_id, k.period FROM unnest($2::uuid[], $3::text[]) AS k(customer_id, period)
+     ON CONFLICT DO NOTHING`,
+    { bind: [tenantId, keys.map((k) => k.customerId), keys.map((k) => k.period)], transaction },
+  );
+}
+
+/**
+ * Recomputes every statement marked stale for the tenant, in batches; each batch and the removal
+ * of its marks commit together, so an interrupted refresh resumes where it stopped.
+ */
+export async function refreshStaleStatements(sequelize: Sequelize, tenantId: string, batchSize = 200): Promise<number> {
+  let refreshed = 0;
+  for (;;) {
+    const done = await sequelize.transaction(async (transaction) => {
+      const keys = await sequelize.query<StatementKey>(
+        `DELETE FROM statement_refresh WHERE (tenant_id, customer_id, period) IN (
+           SELECT tenant_id, customer_id, period FROM statement_refresh WHERE tenant_id = $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING customer_id AS "customerId", period`,
+        { bind: [tenantId, batchSize], type: QueryTypes.SELECT, transaction },
+      );
+      await refreshStatements({ sequelize, transaction, tenantId }, keys);
+      return keys.length;
+    });
+    refreshed += done;
+    if (done < batchSize) return refreshed;
   }
 }

@@ -226,9 +226,13 @@ export class StreamSync {
         seenModify: [] as Date[],
       };
     }
+    // One index probe per id (LIMIT keeps it a nested loop even before the table is analysed).
     const stored = await ctx.sequelize.query<{ biz_id: string; list_hash: string | null }>(
-      `SELECT biz_id, list_hash FROM kingdee_raw
-        WHERE tenant_id = $1 AND biz_type = $2 AND biz_id = ANY($3::text[]) AND is_current`,
+      `SELECT i.biz_id, k.list_hash FROM unnest($3::text[]) AS i(biz_id)
+         CROSS JOIN LATERAL (
+           SELECT list_hash FROM kingdee_raw
+            WHERE tenant_id = $1 AND biz_type = $2 AND biz_id = i.biz_id AND is_current LIMIT 1
+         ) k`,
       { bind: [ctx.tenantId, stream.resource, listed.map((l) => l.bizId)], type: QueryTypes.SELECT },
     );
     const storedHash = new Map(stored.map((s) => [s.biz_id, s.list_hash]));

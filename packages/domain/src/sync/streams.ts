@@ -1,6 +1,7 @@
 import { type ResourceName, type ResourceSpec, resources } from "@erpbridge/kingdee-sdk";
 import type { Projection } from "../projections/index.js";
-import { projectCustomers, projectDeliveries } from "../projections/index.js";
+import type { Sequelize } from "sequelize";
+import { projectCustomers, projectDeliveries, refreshStaleStatements } from "../projections/index.js";
 
 /**
  * A synced Kingdee resource, declared once: the engine does paging, checkpoints, dedupe, details
@@ -14,9 +15,11 @@ export interface Stream {
   pageSize: number;
   /** Business tables derived from the stored documents, updated in the page's transaction. */
   project?: Projection;
+  /** Derived data computed once per run after the pages (e.g. statements touched by many pages). */
+  finalize?: (sequelize: Sequelize, tenantId: string) => Promise<unknown>;
 }
 
-const stream = (resource: ResourceName, options: { detail?: boolean; project?: Projection } = {}): Stream => {
+const stream = (resource: ResourceName, options: Pick<Stream, "project" | "finalize"> & { detail?: boolean } = {}): Stream => {
   const spec: ResourceSpec = resources[resource];
   return {
     resource,
@@ -24,6 +27,7 @@ const stream = (resource: ResourceName, options: { detail?: boolean; project?: P
     detail: (options.detail ?? false) && spec.detailPath !== undefined,
     pageSize: Math.min(100, spec.maxPageSize),
     project: options.project,
+    finalize: options.finalize,
   };
 };
 
@@ -33,7 +37,7 @@ export const streams = {
   material: stream("material"),
   inventory: stream("inventory"),
   sal_order: stream("sal_order", { detail: true }),
-  sal_out_bound: stream("sal_out_bound", { detail: true, project: projectDeliveries }),
+  sal_out_bound: stream("sal_out_bound", { detail: true, project: projectDeliveries, finalize: refreshStaleStatements }),
   sal_invoice: stream("sal_invoice"),
   ar_credit: stream("ar_credit"),
   ap_credit: stream("ap_credit"),

@@ -177,8 +177,13 @@ export class SyncService {
           streams[name],
         );
         try {
-          await sync.retryLedger();
-          await sync.run({ mode: syncJobs[jobName].mode, ...(range ? { range } : {}) });
+          try {
+            await sync.retryLedger();
+            await sync.run({ mode: syncJobs[jobName].mode, ...(range ? { range } : {}) });
+          } finally {
+            // Also after a failure: what the committed pages changed is brought up to date.
+            await streams[name].finalize?.(sequelize, request.tenantId);
+          }
         } catch (error) {
           // One stream failing leaves its checkpoint for the next run; the other streams still sync.
           errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
