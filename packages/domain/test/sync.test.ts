@@ -54,7 +54,28 @@ describe("sync engine against the sandbox", () => {
          (SELECT sum(l.amount) FROM statement_line l WHERE l.statement_id = s.id)`,
     );
     expect(mismatched).toBe(0);
-    expect(await f.count(`SELECT count(*) AS n FROM statement_line`)).toBe(f.sandbox.data.count("sal_out_bound"));
+    // Every out-bound document and every receipt is a line of its customer's month.
+    expect(await f.count(`SELECT count(*) AS n FROM statement_line WHERE doc_type = 'sal_out_bound' AND amount >= 0`)).toBe(
+      f.sandbox.data.count("sal_out_bound"),
+    );
+    expect(await f.count(`SELECT count(*) AS n FROM statement_line WHERE doc_type = 'ar_credit' AND amount <= 0`)).toBe(
+      f.sandbox.data.count("ar_credit"),
+    );
+  });
+
+  it("a statement's balance is that month's deliveries minus its receipts, as the ERP has them", async () => {
+    const [receipt] = f.sandbox.data.rows("ar_credit");
+    const month = String(receipt!.bill_date).slice(0, 7);
+    const cents = (v: unknown) => Math.round(Number(v) * 100);
+    const owed =
+      f.sandbox.data.rows("sal_out_bound").filter((d) => d.customer_id === receipt!.customer_id && String(d.bill_date).startsWith(month)).reduce((n, d) => n + cents(d.total_amount), 0) -
+      f.sandbox.data.rows("ar_credit").filter((r) => r.customer_id === receipt!.customer_id && String(r.bill_date).startsWith(month)).reduce((n, r) => n + cents(r.total_amount), 0);
+    const [statement] = await f.db.sequelize.query<{ total_amount: string }>(
+      `SELECT s.total_amount FROM statement s JOIN customer c ON c.id = s.customer_id
+        WHERE c.kingdee_customer_id = $1 AND s.period = $2 AND s.status IN ('OPEN', 'CONFIRMED')`,
+      { bind: [receipt!.customer_id, month], type: QueryTypes.SELECT },
+    );
+    expect(cents(statement!.total_amount)).toBe(owed);
   });
 
   it("re-running writes no new version and calls no detail endpoint", async () => {
@@ -134,7 +155,7 @@ describe("sync engine against the sandbox", () => {
     });
     expect(confirmation?.revision).toBe(1);
     const [line] = await f.db.sequelize.query<{ doc_id: string }>(
-      `SELECT doc_id FROM statement_line WHERE statement_id = $1 LIMIT 1`,
+      `SELECT doc_id FROM statement_line WHERE statement_id = $1 AND doc_type = 'sal_out_bound' LIMIT 1`,
       { bind: [statement!.id], type: QueryTypes.SELECT },
     );
     f.sandbox.data.mutate("sal_out_bound", [line!.doc_id]);

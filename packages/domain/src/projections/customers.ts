@@ -48,3 +48,20 @@ export const projectCustomers: Projection = async ({ sequelize, transaction, ten
   }
   return failures;
 };
+
+/**
+ * Documents may arrive before their customer does: a placeholder from the document's own
+ * customer fields, filled in when the customer stream syncs it.
+ */
+export async function ensureCustomers(
+  { sequelize, transaction, tenantId }: Parameters<Projection>[0],
+  documents: Array<{ kingdee_customer_id: string; customer_number: string | null; customer_name: string }>,
+): Promise<void> {
+  await sequelize.query(
+    `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, raw, created_at, updated_at)
+     SELECT DISTINCT ON (r.kingdee_customer_id) gen_random_uuid(), $1, r.kingdee_customer_id, r.customer_number, r.customer_name, '{}'::jsonb, now(), now()
+       FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_customer_id text, customer_number text, customer_name text)
+     ON CONFLICT (tenant_id, kingdee_customer_id) DO NOTHING`,
+    { bind: [tenantId, JSON.stringify(documents)], type: QueryTypes.INSERT, transaction },
+  );
+}

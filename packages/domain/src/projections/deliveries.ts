@@ -2,6 +2,7 @@ import { QueryTypes } from "sequelize";
 import { z } from "zod";
 import { decimalString, kingdeeTime } from "../sync/kingdee-values.js";
 import type { Projection, RecordFailure } from "./index.js";
+import { ensureCustomers } from "./customers.js";
 import { markStatementsStale, type StatementKey } from "./statements.js";
 
 const entrySchema = z.looseObject({
@@ -74,8 +75,8 @@ const describe = (error: unknown) =>
 /**
  * sal_out_bound (with detail) → `delivery` + `delivery_item`; the affected monthly statements are
  * marked for recomputing once the stream has synced (see `refreshStaleStatements`).
- * A customer not synced yet gets a placeholder from the document's own customer fields, filled in
- * when the customer stream arrives. Status is never touched: a SIGNED delivery stays signed.
+ * A customer not synced yet gets a placeholder (`ensureCustomers`). Status is never touched: a
+ * SIGNED delivery stays signed.
  */
 export const projectDeliveries: Projection = async (ctx, documents) => {
   const { sequelize, transaction, tenantId } = ctx;
@@ -91,13 +92,7 @@ export const projectDeliveries: Projection = async (ctx, documents) => {
   if (deliveries.length === 0) return failures;
   const payload = JSON.stringify(deliveries);
 
-  await sequelize.query(
-    `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, raw, created_at, updated_at)
-     SELECT DISTINCT ON (r.kingdee_customer_id) gen_random_uuid(), $1, r.kingdee_customer_id, r.customer_number, r.customer_name, '{}'::jsonb, now(), now()
-       FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_customer_id text, customer_number text, customer_name text)
-     ON CONFLICT (tenant_id, kingdee_customer_id) DO NOTHING`,
-    { bind: [tenantId, payload], type: QueryTypes.INSERT, transaction },
-  );
+  await ensureCustomers(ctx, deliveries);
 
   // Where the deliveries were before this change: a moved date or customer changes two statements.
   const before = await sequelize.query<StatementKey>(

@@ -31,7 +31,8 @@ interface Live extends StatementKey {
 const keyOf = (k: StatementKey) => `${k.customerId}|${k.period}`;
 
 /**
- * Recomputes the monthly statements of the given customer × month pairs from their deliveries.
+ * Recomputes the monthly statements of the given customer × month pairs from their deliveries
+ * and receipts.
  * An OPEN statement follows the ERP; a CONFIRMED one is never changed: a different content makes
  * it SUPERSEDED and a new OPEN revision that needs confirming again. Totals are summed in SQL
  * (numeric), never in floating point.
@@ -41,18 +42,27 @@ export async function refreshStatements({ sequelize, transaction, tenantId }: Pr
   if (unique.length === 0) return;
   const bindKeys = [unique.map((k) => k.customerId), unique.map((k) => k.period)];
 
+  // Deliveries add to what the customer owes; receipts (ar_credit) reduce it.
   const computed = await sequelize.query<Computed>(
-    `SELECT d.customer_id AS "customerId", to_char(d.bill_date, 'YYYY-MM') AS period,
-            sum(d.total_amount)::text AS total,
-            json_agg(json_build_object('doc_type', 'sal_out_bound', 'doc_id', d.kingdee_id, 'doc_no', d.bill_no,
-                     'doc_date', d.bill_date, 'amount', d.total_amount::text) ORDER BY d.bill_date, d.bill_no, d.kingdee_id) AS lines
-       FROM delivery d
-       JOIN unnest($2::uuid[], $3::text[]) AS k(customer_id, period)
-         ON d.customer_id = k.customer_id
-        AND d.bill_date >= to_date(k.period, 'YYYY-MM')
-        AND d.bill_date < to_date(k.period, 'YYYY-MM') + interval '1 month'
-      WHERE d.tenant_id = $1
-      GROUP BY 1, 2`,
+    `WITH k AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS k(customer_id, period)),
+     docs AS (
+       SELECT d.customer_id, k.period, 'sal_out_bound' AS doc_type, d.kingdee_id AS doc_id, d.bill_no AS doc_no,
+              d.bill_date AS doc_date, d.total_amount AS amount
+         FROM delivery d
+         JOIN k ON d.customer_id = k.customer_id AND d.bill_date >= to_date(k.period, 'YYYY-MM')
+               AND d.bill_date < to_date(k.period, 'YYYY-MM') + interval '1 month'
+        WHERE d.tenant_id = $1
+       UNION ALL
+       SELECT r.customer_id, k.period, 'ar_credit', r.kingdee_id, r.bill_no, r.bill_date, -r.amount
+         FROM receipt r
+         JOIN k ON r.customer_id = k.customer_id AND r.bill_date >= to_date(k.period, 'YYYY-MM')
+               AND r.bill_date < to_date(k.period, 'YYYY-MM') + interval '1 month'
+        WHERE r.tenant_id = $1
+     )
+     SELECT customer_id AS "customerId", period, sum(amount)::text AS total,
+            json_agg(json_build_object('doc_type', doc_type, 'doc_id', doc_id, 'doc_no', doc_no, 'doc_date', doc_date,
+                     'amount', amount::text) ORDER BY doc_date, doc_type DESC, doc_no, doc_id) AS lines
+       FROM docs GROUP BY 1, 2`,
     { bind: [tenantId, ...bindKeys], type: QueryTypes.SELECT, transaction },
   );
   const latest = await sequelize.query<Live>(

@@ -1,7 +1,7 @@
 import { type ResourceName, type ResourceSpec, resources } from "@erpbridge/kingdee-sdk";
 import type { Projection } from "../projections/index.js";
 import type { Sequelize } from "sequelize";
-import { projectCustomers, projectDeliveries, refreshStaleStatements } from "../projections/index.js";
+import { projectCustomers, projectDeliveries, projectReceipts, refreshStaleStatements } from "../projections/index.js";
 
 /**
  * A synced Kingdee resource, declared once: the engine does paging, checkpoints, dedupe, details
@@ -39,7 +39,7 @@ export const streams = {
   sal_order: stream("sal_order", { detail: true }),
   sal_out_bound: stream("sal_out_bound", { detail: true, project: projectDeliveries, finalize: refreshStaleStatements }),
   sal_invoice: stream("sal_invoice"),
-  ar_credit: stream("ar_credit"),
+  ar_credit: stream("ar_credit", { project: projectReceipts, finalize: refreshStaleStatements }),
   ap_credit: stream("ap_credit"),
 } satisfies Partial<Record<ResourceName, Stream>>;
 
