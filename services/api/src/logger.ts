@@ -27,3 +27,12 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
     ...(options.pretty ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss" } } } : {}),
   });
 }
+
+/** The `(message, meta)` logger shape the domain's services take, writing to pino. */
+export function domainLogger(logger: Logger) {
+  return {
+    info: (msg: string, meta?: object) => logger.info(meta ?? {}, msg),
+    warn: (msg: string, meta?: object) => logger.warn(meta ?? {}, msg),
+    error: (msg: string, meta?: object) => logger.error(meta ?? {}, msg),
+  };
+}

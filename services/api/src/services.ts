@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AppConfig } from "./config.js";
 import { ApiCallLog } from "./erp/call-log.js";
+import { domainLogger } from "./logger.js";
 import { ErpProbe } from "./erp/erp-probe.js";
 import { type Metrics, createMetrics } from "./metrics.js";
 import { createWechatNotifications } from "./notifications/wechat-notifications.js";
@@ -67,11 +68,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
   const sync = new SyncService({
     sequelize: db.sequelize,
     kingdeeFor: (tenantId) => kingdee.get(tenantId),
-    logger: {
-      info: (msg, meta) => logger.info(meta ?? {}, msg),
-      warn: (msg, meta) => logger.warn(meta ?? {}, msg),
-      error: (msg, meta) => logger.error(meta ?? {}, msg),
-    },
+    logger: domainLogger(logger),
     onFinished: (run) => {
       metrics.syncRuns.inc({ job: run.jobName, status: run.status });
       notifications?.kick(); // new deliveries may be waiting in the outbox
@@ -89,11 +86,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     runJob: async ({ tenantId, jobName, trigger }) => {
       await sync.run({ tenantId, jobName: jobName as "documents_incremental", trigger });
     },
-    logger: {
-      info: (msg, meta) => logger.info(meta ?? {}, msg),
-      warn: (msg, meta) => logger.warn(meta ?? {}, msg),
-      error: (msg, meta) => logger.error(meta ?? {}, msg),
-    },
+    logger: domainLogger(logger),
   });
   const erpProbe = new ErpProbe((tenantId) => kingdee.get(tenantId), config.ERP_PROBE_INTERVAL_MS);
   let pruneTimer: NodeJS.Timeout | undefined;

@@ -3,6 +3,7 @@ import type { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import type { Logger } from "pino";
 import type { Sequelize } from "sequelize";
 import type { AppConfig } from "../config.js";
+import { domainLogger } from "../logger.js";
 
 export interface WechatNotifications {
   readonly notifier: DeliveryNotifier;
@@ -28,12 +29,7 @@ export function createWechatNotifications(input: {
 }): WechatNotifications {
   const { config, wechat } = input;
   const logger = input.logger.child({ component: "wechat-notifications" });
-  const meta = (msg: string, m?: object) => [m ?? {}, msg] as const;
-  const log = {
-    info: (msg: string, m?: object) => logger.info(...meta(msg, m)),
-    warn: (msg: string, m?: object) => logger.warn(...meta(msg, m)),
-    error: (msg: string, m?: object) => logger.error(...meta(msg, m)),
-  };
+  const log = domainLogger(logger);
   const notifier = new DeliveryNotifier({
     sequelize: input.sequelize,
     appId: wechat.config.appId,
