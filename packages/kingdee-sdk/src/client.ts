@@ -27,7 +27,7 @@ export class KingdeeClient {
   readonly #send: Send;
   /** Connector calls (token, authorization): retry → throttle → sign and send. */
   readonly #sendConnector: Send;
-  #reauthorizing: Promise<void> | undefined;
+  #reauthorizing: Promise<AuthorizationInfo> | undefined;
 
   constructor(input: KingdeeClientConfig) {
     const config = resolveConfig(input);
@@ -50,7 +50,7 @@ export class KingdeeClient {
       refreshWindowMs: config.tokenRefreshWindowSeconds * 1000,
       fetchToken: () => this.#fetchToken(),
     });
-    const reauthorize = config.outerInstanceId ? () => this.#reauthorize() : undefined;
+    const reauthorize = config.outerInstanceId ? () => this.refreshAuthorization() : undefined;
     this.#send = compose(core, retry(config.retry), authRecovery({ tokens: this.#tokens, reauthorize }), limiter);
   }
 
@@ -98,7 +98,7 @@ export class KingdeeClient {
       // A stale app_secret is cured by pulling authorization again, once.
       const stale = error instanceof KingdeeError && error.errcode === JDY_PROTOCOL.staleAppSecretErrcode;
       if (!stale || !this.config.outerInstanceId) throw error;
-      await this.#reauthorize();
+      await this.refreshAuthorization();
       return this.#requestToken();
     }
   }
@@ -130,14 +130,19 @@ export class KingdeeClient {
     };
   }
 
-  #reauthorize(): Promise<void> {
+  /**
+   * Pulls authorization again for the configured outerInstanceId and switches to the new
+   * app_secret and domain (`onAuthorizationChange` hears about it). Single-flight.
+   */
+  refreshAuthorization(): Promise<AuthorizationInfo> {
+    if (!this.config.outerInstanceId) return Promise.reject(new TypeError("refreshAuthorization needs an outerInstanceId"));
     this.#reauthorizing ??= this.#pullAndApply().finally(() => {
       this.#reauthorizing = undefined;
     });
     return this.#reauthorizing;
   }
 
-  async #pullAndApply(): Promise<void> {
+  async #pullAndApply(): Promise<AuthorizationInfo> {
     const rows = await this.pullAuthorization();
     const mine = rows.filter((row) => row.appKey === this.#credentials.appKey);
     const info = mine.find((row) => Number(row.status) === 1) ?? mine[0];
@@ -152,6 +157,7 @@ export class KingdeeClient {
     this.#credentials.appSecret = info.appSecret;
     this.#credentials.domain = info.domain;
     await this.config.onAuthorizationChange?.(info);
+    return info;
   }
 }
 

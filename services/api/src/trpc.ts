@@ -1,6 +1,7 @@
 import {
   type CustomerIdentity, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
 } from "@erpbridge/domain";
+import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, initTRPC } from "@trpc/server";
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import superjson from "superjson";
@@ -57,6 +58,11 @@ function domainError(cause: unknown): TRPCError | undefined {
     return new TRPCError({ code: "CONFLICT", message: cause.message, cause });
   }
   if (cause instanceof TenantNotReadyError) return new TRPCError({ code: "PRECONDITION_FAILED", message: cause.message, cause });
+  // Kingdee's own failures: ours to report, not ours to crash on. The message carries no secrets.
+  if (cause instanceof KingdeeError) {
+    const code = cause.category === "validation" ? "BAD_REQUEST" : cause.category === "rate_limit" ? "TOO_MANY_REQUESTS" : "BAD_GATEWAY";
+    return new TRPCError({ code, message: cause.message, cause });
+  }
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import { TRPCClientError } from "@trpc/client";
+import { decryptTenantCredentials, Tenant } from "@erpbridge/domain";
 import { fieldErrors } from "../../../packages/client/src/index.js";
 import type { AppRouter } from "../src/root.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +27,23 @@ describe("admin: tenants, sync, ERP status", () => {
     expect(renamed).toMatchObject({ name: "Renamed", hasAppSecret: true });
     // The kept secret still works against Kingdee.
     expect((await api.admin.admin.erp.probe.mutate({ tenantId })).ok).toBe(true);
+  });
+
+  it("pulls the authorization again after Kingdee rotated the app secret, and keeps working with it", async () => {
+    const rotated = api.sandbox.rotateAppSecret();
+    api.services.kingdee.forget(tenantId); // a fresh client holds the stored, now stale, secret
+    const tenant = await api.admin.admin.tenant.pullAuthorization.mutate({ tenantId });
+    expect(tenant).toMatchObject({ id: tenantId, hasAppSecret: true, domain: api.sandbox.demoTenant.domain });
+    expect(JSON.stringify(tenant)).not.toContain(rotated);
+    const stored = await Tenant.findByPk(tenantId);
+    expect(decryptTenantCredentials(stored!, api.services.keyring).appSecret).toBe(rotated);
+    api.services.kingdee.forget(tenantId);
+    expect((await api.admin.admin.erp.probe.mutate({ tenantId })).ok).toBe(true);
+    // A Kingdee failure is a typed BAD_GATEWAY, not a 500.
+    api.sandbox.faults.inject({ kind: "http_error", status: 500, times: 10, path: "/jdyconnector/app_management/push_app_authorize" });
+    const error = await api.admin.admin.tenant.pullAuthorization.mutate({ tenantId }).catch((e: unknown) => e);
+    expect((error as TRPCClientError<AppRouter>).data?.code).toBe("BAD_GATEWAY");
+    api.sandbox.faults.clear();
   });
 
   it("runs a sync and sees it finish with counts", async () => {

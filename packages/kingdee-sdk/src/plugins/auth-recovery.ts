@@ -5,7 +5,7 @@ import type { AppTokenManager } from "../app-token.js";
 export interface AuthRecoveryOptions {
   tokens: AppTokenManager;
   /** Pulls authorization again (new app_secret/domain); undefined when no outerInstanceId is configured. */
-  reauthorize?: () => Promise<void>;
+  reauthorize?: () => Promise<unknown>;
 }
 
 const STALE_DOMAIN_STATUS = 502;

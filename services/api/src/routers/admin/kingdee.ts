@@ -1,5 +1,4 @@
-import { KingdeeError, resources } from "@erpbridge/kingdee-sdk";
-import { TRPCError } from "@trpc/server";
+import { resources } from "@erpbridge/kingdee-sdk";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 
@@ -8,26 +7,11 @@ const PROXY_ALLOWED_PATHS = new Set(Object.values(resources).flatMap((r) => ("de
 
 const tenantInput = z.object({ tenantId: z.uuid() });
 
-const asTrpcError = (error: unknown) => {
-  if (error instanceof KingdeeError) {
-    return new TRPCError({
-      code: error.category === "validation" ? "BAD_REQUEST" : error.category === "rate_limit" ? "TOO_MANY_REQUESTS" : "BAD_GATEWAY",
-      message: error.message,
-      cause: error,
-    });
-  }
-  return error;
-};
-
 export const adminKingdeeRouter = createTRPCRouter({
   /** Fetches a new app-token now. Returns its expiry, never the token. */
   refreshToken: adminProcedure.input(tenantInput).mutation(async ({ ctx, input }) => {
     const kingdee = await ctx.services.kingdee.get(input.tenantId);
-    try {
-      return await kingdee.token.refresh();
-    } catch (error) {
-      throw asTrpcError(error);
-    }
+    return kingdee.token.refresh();
   }),
 
   tokenStatus: adminProcedure.input(tenantInput).query(async ({ ctx, input }) => {
@@ -48,10 +32,6 @@ export const adminKingdeeRouter = createTRPCRouter({
     )
     .query(async ({ ctx, input }) => {
       const kingdee = await ctx.services.kingdee.get(input.tenantId);
-      try {
-        return await kingdee.request({ method: "GET", path: input.path, query: input.query });
-      } catch (error) {
-        throw asTrpcError(error);
-      }
+      return kingdee.request({ method: "GET", path: input.path, query: input.query });
     }),
 });

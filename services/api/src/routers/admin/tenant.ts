@@ -23,16 +23,10 @@ export const adminTenantRouter = createTRPCRouter({
       throw new TRPCError({ code: "PRECONDITION_FAILED", message: "tenant has no outerInstanceId to pull authorization with" });
     }
     const kingdee = await ctx.services.kingdee.get(tenant.id);
-    const rows = await kingdee.pullAuthorization(tenant.outerInstanceId);
-    const mine = rows.find((row) => row.appKey === tenant.appKey && Number(row.status ?? 1) === 1) ?? rows.find((row) => row.appKey === tenant.appKey);
-    if (!mine) throw new TRPCError({ code: "NOT_FOUND", message: `Kingdee returned no authorization for appKey ${tenant.appKey}` });
-    const { tenant: updated } = await upsertTenant(ctx.services.keyring, {
-      clientId: tenant.clientId,
-      appKey: tenant.appKey,
-      appSecret: mine.appSecret,
-      domain: mine.domain,
-    });
+    // The SDK picks this appKey's authorization and reports it; the tenant clients store it encrypted.
+    await kingdee.refreshAuthorization();
     ctx.services.kingdee.forget(tenant.id);
-    return updated;
+    await tenant.reload();
+    return tenant.toPublic();
   }),
 });
