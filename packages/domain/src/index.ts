@@ -68,3 +68,7 @@ export {
 export {
   createNotificationQueue, NOTIFY_AGENDA_JOB, NOTIFY_SWEEP_AGENDA_JOB, type NotificationQueue, type NotificationQueueOptions,
 } from "./notifications/queue.js";
+export {
+  dateInput, dayInput, describeInputError, externalIdInput, idInput, MAX_INPUT_DATE, MIN_INPUT_DATE, pageInput, pageSizeInput,
+  requiredText, textInput, withDateRange,
+} from "./inputs/schemas.js";

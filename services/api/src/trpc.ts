@@ -1,5 +1,5 @@
 import {
-  type CustomerIdentity, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
+  type CustomerIdentity, describeInputError, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, initTRPC } from "@trpc/server";
@@ -31,7 +31,11 @@ const t = initTRPC.context<Context>().create({
         ? error.cause.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }))
         : null;
     // Never leak internals: a 500 says only that something failed, with the request id to find it in logs.
-    const message = error.code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : shape.message;
+    // Invalid input reads as one sentence; the per-field detail is in `fieldErrors`.
+    const message =
+      error.code === "INTERNAL_SERVER_ERROR" ? "Internal server error"
+      : error.cause instanceof ZodError ? describeInputError(error.cause)
+      : shape.message;
     const { stack: _stack, ...data } = shape.data;
     return { ...shape, message, data: { ...data, fieldErrors } };
   },
