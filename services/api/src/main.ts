@@ -47,11 +47,15 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   await services.startBackground();
+  // The embedded demo is not ready (health 503) until its first sync has finished and the banner is out.
+  if (embedded) services.startupPending = "first sync of the demo tenant";
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   const url = address.replace("0.0.0.0", "localhost").replace("[::]", "localhost");
 
   if (embedded) {
+    logger.info({ url }, "listening; syncing the demo tenant before reporting ready");
     const demo = await embedded.seed(services);
+    services.startupPending = undefined;
     const banner = [
       "",
       "erpbridge is running on the embedded default (PostgreSQL from npm, Kingdee sandbox, demo tenant).",

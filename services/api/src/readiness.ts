@@ -15,6 +15,7 @@ export async function checkReadiness(services: AppServices) {
       return { ok: false, detail: error instanceof Error ? error.message : String(error) };
     }
   };
+  const startup: Check = services.startupPending ? { ok: false, detail: `starting: ${services.startupPending}` } : { ok: true };
   const postgres = await timed(() => services.db.sequelize.query("SELECT 1"));
   const redis: Check | null = services.redis ? await timed(() => services.redis!.ping()) : null;
   const scheduler: Check = services.scheduleDefaults.enabled
@@ -28,6 +29,6 @@ export async function checkReadiness(services: AppServices) {
     error: r.error?.message ?? null,
   }));
   // An ERP that is down degrades, but does not make this instance unready: it can still serve customers.
-  const ready = postgres.ok && (redis?.ok ?? true) && scheduler.ok;
-  return { ready, checks: { postgres, redis, scheduler, erp } };
+  const ready = startup.ok && postgres.ok && (redis?.ok ?? true) && scheduler.ok;
+  return { ready, checks: { startup, postgres, redis, scheduler, erp } };
 }

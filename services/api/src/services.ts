@@ -107,6 +107,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     scheduler,
     scheduleDefaults,
     erpProbe,
+    /** Set while start-up work that must finish before serving (the demo's first sync) is under way; readiness waits for it. */
+    startupPending: undefined as string | undefined,
 
     /** (Re)schedules a tenant's sync jobs; disabled tenants and a disabled scheduler schedule nothing. */
     async scheduleTenant(tenantId: string): Promise<void> {

@@ -44,7 +44,16 @@ function start() {
     child.stdout.on("data", check);
     void exited.then((code) => reject(new Error(`exited with ${code} before the banner:\n${output}`)));
   });
-  return { child, banner, exited, output: () => output };
+  // The log line written when the port is open, before the demo's first sync (JSON logs: no TTY here).
+  const listening = new Promise<string>((resolveUrl, reject) => {
+    const check = () => {
+      const url = /"url":"(http:\/\/[^"]+)"[^\n]*listening; syncing the demo tenant/.exec(output)?.[1];
+      if (url) resolveUrl(url);
+    };
+    child.stdout.on("data", check);
+    void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
+  });
+  return { child, banner, listening, exited, output: () => output };
 }
 
 /** Ctrl-C: SIGINT to the whole process group, as a terminal sends it; pnpm may exit before node has finished. */
@@ -62,6 +71,11 @@ async function stop(run: ReturnType<typeof start>) {
 describe("the README's run command (embedded default)", () => {
   it("starts with nothing configured, syncs the demo tenant, serves health and a customer, stops cleanly, and reuses its data", { timeout: 300_000 }, async () => {
     const first = start();
+    // Before the first sync has finished, the service says it is not ready yet (and the banner is not out).
+    const early = await fetch(`${await first.listening}/health`);
+    expect(first.output()).not.toMatch(/admin token/);
+    expect(early.status).toBe(503);
+    expect(await early.json()).toMatchObject({ ready: false, checks: { startup: { ok: false } } });
     const { url, adminToken, loginToken } = await first.banner;
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
