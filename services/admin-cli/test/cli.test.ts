@@ -158,7 +158,7 @@ describe("admin CLI against the real API", () => {
     const badJob = await admin("sync:run", "--tenant", tenantId, "--job", "no_such_job");
     expect(badJob.code).toBe(1);
     const lines = badJob.stderr.trimEnd().split("\n");
-    expect(lines[0]).toBe("error: BAD_REQUEST: invalid input");
+    expect(lines[0]).toBe("error: BAD_REQUEST: invalid input: jobName must be one of master_data_full, documents_incremental");
     expect(lines[1]).toMatch(/^ {2}jobName: Invalid option: expected one of "master_data_full"\|"documents_incremental"$/);
     expect(lines).toHaveLength(2);
 
