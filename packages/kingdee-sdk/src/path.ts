@@ -9,7 +9,6 @@ export interface RequestPath {
 
 const SEGMENT = /^[A-Za-z0-9_.~-]+$/;
 const QUERY_KEY = /^[A-Za-z0-9_.~\-[\]]+$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const MAX_LENGTH = 2048;
 
