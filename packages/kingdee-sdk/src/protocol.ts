@@ -1,3 +1,23 @@
+/** Gateway errcodes (KDApiGwRespStatus), answered with HTTP `gatewayErrorStatus`. */
+const GATEWAY = {
+  timestampInvalid: 4006,
+  signHeadersInvalid: 4007,
+  signatureInvalid: 4008,
+  /** UNCONFIRMED: whether JDY reports app-token failures as 4009–4011 at the gateway (see `signals`). */
+  tokenEmpty: 4009,
+  tokenInvalid: 4010,
+  tokenExpired: 4011,
+  forbidden: 4012,
+  internal: 5000,
+  apiNotFound: 5001,
+  methodNotAllowed: 5002,
+  unavailable: 5003,
+  timeout: 5004,
+  fused: 5006,
+  /** UNCONFIRMED: throttling may arrive as errcode 5007 (HTTP 519) or as HTTP 429 (see `signals`). */
+  overload: 5007,
+} as const;
+
 /**
  * Wire facts of the JDY gateway that the reference marks UNCONFIRMED, kept in this one place.
  * Everything else in the SDK reads them from here; change them here when the real gateway says otherwise.
@@ -9,24 +29,8 @@ export const JDY_PROTOCOL = {
   /** HTTP status the gateway uses for its own (non-business) errors. */
   gatewayErrorStatus: 519,
   /** Gateway errcodes (KDApiGwRespStatus). */
-  gateway: {
-    timestampInvalid: 4006,
-    signHeadersInvalid: 4007,
-    signatureInvalid: 4008,
-    /** UNCONFIRMED: whether JDY reports app-token failures as 4009–4011 at the gateway (see `signals`). */
-    tokenEmpty: 4009,
-    tokenInvalid: 4010,
-    tokenExpired: 4011,
-    forbidden: 4012,
-    internal: 5000,
-    apiNotFound: 5001,
-    methodNotAllowed: 5002,
-    unavailable: 5003,
-    timeout: 5004,
-    fused: 5006,
-    /** UNCONFIRMED: throttling may arrive as errcode 5007 (HTTP 519) or as HTTP 429 (see `signals`). */
-    overload: 5007,
-  },
+  gateway: GATEWAY,
+
   /**
    * Every answer the SDK reacts to beyond "failed", in one table. A response shows a signal when
    * its HTTP status is in `httpStatus` (whatever the body), when it is a gateway error (HTTP
@@ -44,22 +48,22 @@ export const JDY_PROTOCOL = {
      * 4009–4011 are the gateway's token codes (KDApiGwRespStatus); UNCONFIRMED whether JDY uses them.
      * 401 is OD-spec's "token invalid" standard code, UNCONFIRMED whether an HTTP status or an errcode: both.
      */
-    tokenRejected: { httpStatus: [401], gatewayErrcodes: [4009, 4010, 4011], bodyErrcodes: [401] },
+    tokenRejected: { httpStatus: [401], gatewayErrcodes: [GATEWAY.tokenEmpty, GATEWAY.tokenInvalid, GATEWAY.tokenExpired], bodyErrcodes: [401] },
     /**
      * 5007 "overload" and 5006 "fused" are gateway constants; 429 is OD-spec's "throttled" standard
      * code, UNCONFIRMED whether an HTTP status or an errcode: both.
      */
-    throttled: { httpStatus: [429], gatewayErrcodes: [5006, 5007], bodyErrcodes: [429] },
+    throttled: { httpStatus: [429], gatewayErrcodes: [GATEWAY.fused, GATEWAY.overload], bodyErrcodes: [429] },
     /**
      * 4006 "X-Api-TimeStamp invalid" is observed live. UNCONFIRMED: no nonce-replay code is documented;
      * we treat a replayed nonce like an expired timestamp, both cured by re-signing.
      */
-    replayRejected: { httpStatus: [], gatewayErrcodes: [4006], bodyErrcodes: [] },
+    replayRejected: { httpStatus: [], gatewayErrcodes: [GATEWAY.timestampInvalid], bodyErrcodes: [] },
     /**
      * HTTP 502 after a tenant moved IDC is documented (§2.4). UNCONFIRMED: a router address the
      * gateway does not know answering 5001 ("No Route", third-party report).
      */
-    staleDomain: { httpStatus: [502], gatewayErrcodes: [5001], bodyErrcodes: [] },
+    staleDomain: { httpStatus: [502], gatewayErrcodes: [GATEWAY.apiNotFound], bodyErrcodes: [] },
   },
   /** Observed by two clients on the token call when app_secret is stale ("授权密钥校验失败"). */
   staleAppSecretErrcode: 1030002006,
