@@ -3,7 +3,7 @@ import { describeInputError, externalIdInput, requiredText, textInput } from "@e
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { sameSecret } from "../auth.js";
-import { confirmPushedAuthorization, PullUnavailableError, PushDigests } from "../erp/authorization-push.js";
+import { confirmPushedAuthorization, PullUnavailableError, PushDigests, type PushOutcome } from "../erp/authorization-push.js";
 import type { AppServices } from "../services.js";
 
 export const KINGDEE_WEBHOOK_PATH = "/webhook/kingdee/auth";
@@ -110,7 +110,7 @@ export function registerKingdeeWebhook(app: FastifyInstance, services: AppServic
         if (!(await digests.remember(digest))) return refuse(reply, 409, "this authorization push was already received");
 
         for (const pushed of parsed.data.data) {
-          let outcome;
+          let outcome: PushOutcome;
           try {
             outcome = await confirmPushedAuthorization(pushed, services);
           } catch (error) {
