@@ -46,6 +46,8 @@ describe("kingdee authorization webhook: the shared token", () => {
     expect((await push(genuine(), null)).status).toBe(401);
     expect((await push(genuine(), "wrong")).status).toBe(401);
     expect((await push(genuine(), WEBHOOK_TOKEN.slice(0, -1))).status).toBe(401);
+    const twice = await fetch(`${webhookUrl()}&token=${WEBHOOK_TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(genuine()) });
+    expect(twice.status).toBe(401);
     expect((await push("not json at all", null, "text/plain")).status).toBe(401);
     expect((await push("x".repeat(100 * 1024), null)).status).toBe(401);
     expect(await tenantRows()).toEqual([]);
@@ -117,6 +119,14 @@ describe("kingdee authorization webhook: freshness and replay", () => {
       expect(((await res.json()) as { fields: string[] }).fields[0]).toMatch(/^timestamp/);
     }
     expect(await tenantRows()).toEqual([]);
+  });
+
+  it("reads a timestamp in seconds as well as in milliseconds, as a number or a string", async () => {
+    const forged = { ...genuine().data[0]!, appSecret: "forged-for-the-seconds-test" };
+    for (const timestamp of [Math.floor(Date.now() / 1000), String(Math.floor(Date.now() / 1000) - 1), String(Date.now())]) {
+      expect((await push({ timestamp, data: [forged] })).status).toBe(200);
+    }
+    expect((await push({ timestamp: String(Math.floor(Date.now() / 1000) - 3600), data: [forged] })).status).toBe(400);
   });
 
   it("refuses the same body again within the window (409), and keeps the digests in PostgreSQL", async () => {
