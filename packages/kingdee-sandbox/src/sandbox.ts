@@ -247,6 +247,20 @@ export class SandboxServer implements KingdeeSandbox {
     return { appKey: tenant.creds.appKey, domain, previousDomain };
   }
 
+  /**
+   * Sends a tenant's authorization to `url` the way Kingdee pushes it (POST, JSON, the pull's
+   * row format) and returns the answer. Tests use it for the genuine push a forged one is compared with.
+   */
+  async pushAuthorization(options: { url: string; appKey?: string }): Promise<{ status: number; body: string }> {
+    const row = this.#authorizationRow(this.#tenant(options.appKey));
+    const res = await fetch(options.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ bizType: "app_authorize", timestamp: Date.now(), data: [row] }),
+    });
+    return { status: res.status, body: await res.text() };
+  }
+
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -381,7 +395,7 @@ export class SandboxServer implements KingdeeSandbox {
     const body = await this.#readBody(req);
 
     if (path === "/__sandbox" || path.startsWith("/__sandbox/")) {
-      this.#send(req, res, started, this.#control(req.method ?? "GET", path, query, body));
+      this.#send(req, res, started, await this.#control(req.method ?? "GET", path, query, body));
       return;
     }
 
@@ -568,20 +582,25 @@ export class SandboxServer implements KingdeeSandbox {
     }
     const rows = this.#tenants
       .filter((t) => t.creds.clientId === clientId && (!outer || t.creds.outerInstanceId === outer))
-      .map((t) => ({
-        accountId: t.accountId,
-        accountName: t.creds.accountName,
-        agreementCompanyName: t.agreementCompanyName,
-        appKey: t.creds.appKey,
-        appSecret: t.creds.appSecret,
-        clientId: t.creds.clientId,
-        domain: t.creds.domain,
-        groupName: t.groupName,
-        outerInstanceId: t.creds.outerInstanceId,
-        serviceId: t.serviceId,
-        status: 1,
-      }));
+      .map((t) => this.#authorizationRow(t));
     return this.#ok(rows);
+  }
+
+  /** One authorization as both the pull and the push carry it. */
+  #authorizationRow(t: Tenant) {
+    return {
+      accountId: t.accountId,
+      accountName: t.creds.accountName,
+      agreementCompanyName: t.agreementCompanyName,
+      appKey: t.creds.appKey,
+      appSecret: t.creds.appSecret,
+      clientId: t.creds.clientId,
+      domain: t.creds.domain,
+      groupName: t.groupName,
+      outerInstanceId: t.creds.outerInstanceId,
+      serviceId: t.serviceId,
+      status: 1,
+    };
   }
 
   #intParam(query: Query, key: string): number | undefined {
@@ -721,7 +740,7 @@ export class SandboxServer implements KingdeeSandbox {
 
   // ---------- /__sandbox control routes (unsigned) ----------
 
-  #control(method: string, path: string, query: Query, body: string): Reply {
+  async #control(method: string, path: string, query: Query, body: string): Promise<Reply> {
     const route = `${method.toUpperCase()} ${path.replace(/\/+$/, "")}`;
     let input: Record<string, unknown> = {};
     try {
@@ -748,6 +767,9 @@ export class SandboxServer implements KingdeeSandbox {
           return json(200, { ok: true, faults: this.#faultBox.list() });
         case "POST /__sandbox/rotate-app-secret":
           return json(200, { appKey: this.#tenant(appKey).creds.appKey, appSecret: this.rotateAppSecret(appKey) });
+        case "POST /__sandbox/push-authorization":
+          if (typeof input.url !== "string") return json(400, { error: "url (the webhook to push to) is required" });
+          return json(200, await this.pushAuthorization({ url: input.url, appKey }));
         case "GET /__sandbox/calls": {
           const p = first(query, "path");
           return json(200, {

@@ -123,6 +123,8 @@ export interface KingdeeSandbox {
   moveDomain(options?: { appKey?: string; domain?: string }): { appKey: string; domain: string; previousDomain: string };
   /** New appSecret; the old one now fails the token call with errcode 1030002006. */
   rotateAppSecret(appKey?: string): string;
+  /** POSTs the tenant's (default: the demo tenant's) authorization to `url` as Kingdee's push does; returns the answer. */
+  pushAuthorization(options: { url: string; appKey?: string }): Promise<{ status: number; body: string }>;
   /** Closes the server and its keep-alive sockets. */
   stop(): Promise<void>;
   readonly data: SandboxData;

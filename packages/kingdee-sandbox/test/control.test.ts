@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startKingdeeSandbox, type KingdeeSandbox } from "../src/index.js";
 import { TestClient, cents, control, parseBeijing } from "./helpers.js";
@@ -222,6 +223,40 @@ describe("HTTP control routes (/__sandbox)", () => {
     expect(rotated.appSecret).not.toBe(tenant.appSecret);
     const tenants = await control(sandbox, "GET", "/__sandbox/tenants");
     expect(tenants.tenants).toHaveLength(2);
+  });
+
+  it("pushes a tenant's authorization to a webhook, in the pull's row format", async () => {
+    const received: unknown[] = [];
+    const webhook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ contentType: req.headers["content-type"], url: req.url, body: JSON.parse(body) });
+        res.end("success");
+      });
+    });
+    await new Promise<void>((r) => webhook.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = webhook.address() as { port: number };
+      const url = `http://127.0.0.1:${port}/hook?token=t`;
+      expect(await sandbox.pushAuthorization({ url })).toEqual({ status: 200, body: "success" });
+      const viaRoute = await control(sandbox, "POST", "/__sandbox/push-authorization", { url });
+      expect(viaRoute).toMatchObject({ status: 200, body: "success" });
+      expect((await control(sandbox, "POST", "/__sandbox/push-authorization", {})).status).toBe(400);
+      const demo = sandbox.demoTenant;
+      expect(received).toHaveLength(2);
+      expect(received[0]).toMatchObject({
+        contentType: "application/json",
+        url: "/hook?token=t",
+        body: {
+          bizType: "app_authorize",
+          timestamp: expect.any(Number),
+          data: [{ appKey: demo.appKey, appSecret: demo.appSecret, domain: demo.domain, outerInstanceId: demo.outerInstanceId, clientId: demo.clientId, status: 1 }],
+        },
+      });
+    } finally {
+      await new Promise((r) => webhook.close(r));
+    }
   });
 });
 

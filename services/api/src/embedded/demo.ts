@@ -60,6 +60,12 @@ export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> 
     WECHAT_APP_ID: wechat.demoApp.appId,
     WECHAT_APP_SECRET: wechat.demoApp.appSecret,
     WECHAT_BASE_URL: wechat.url,
+    // The sandbox's ISV app, so the authorization webhook can pull pushes back to confirm them.
+    KINGDEE_CLIENT_ID: sandbox.demoTenant.clientId,
+    KINGDEE_CLIENT_SECRET: sandbox.demoTenant.clientSecret,
+    KINGDEE_WEBHOOK_TOKEN: persistedSecret(dataDir, "kingdee-webhook-token", () => randomBytes(24).toString("base64url")),
+    // A demo on a laptop is for this machine only; HOST opens it up deliberately.
+    HOST: process.env.HOST ?? "127.0.0.1",
   };
   return {
     env,
