@@ -3,7 +3,7 @@ import { closedPort, runCli } from "./run-cli.js";
 
 const TOKEN = "some-admin-token-for-argument-tests";
 const TENANT = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
-const COMMANDS = ["tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "token:status"];
+const COMMANDS = ["tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "customer:invite", "token:status"];
 
 describe.concurrent("help", () => {
   it("--help lists every command (exit 0)", async () => {
@@ -46,6 +46,10 @@ describe.concurrent("bad arguments: one-line error naming the argument, then usa
     [["sync:status", "--tenant", "abc"], 'error: --tenant must be an id (uuid), got "abc"', "usage: pnpm admin sync:status"],
     [["customer:token"], "error: missing --customer <id>", "usage: pnpm admin customer:token"],
     [["customer:token", "--customer", TENANT, "--ttl-hours", "0"], "error: --ttl-hours must be a whole number from 1 to 2160, got \"0\"", "usage: pnpm admin customer:token"],
+    [["customer:invite"], "error: missing --customer <id>", "usage: pnpm admin customer:invite --customer <id>"],
+    [["customer:invite", "-c", "42"], 'error: --customer must be an id (uuid), got "42"', "usage: pnpm admin customer:invite"],
+    [["customer:invite", "-c", TENANT, "--env-version", "beta"], 'error: --env-version must be one of release, trial, develop, got "beta"', "usage: pnpm admin customer:invite"],
+    [["customer:invite", "-c", TENANT, "--allow-rebind=yes"], "error: ", "usage: pnpm admin customer:invite"],
     [["token:status"], "error: missing --tenant <id>", "usage: pnpm admin token:status --tenant <id>"],
     [["tenant:list", "--url", "ftp://example.com"], 'error: --url / ERPBRIDGE_URL must be http(s): "ftp://example.com"', "usage: pnpm admin tenant:list"],
   ];
