@@ -34,24 +34,27 @@ function shellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 interface Result {
   code: number | null;
+  stdout: string;
+  /** stdout and stderr as they came. */
   output: string;
 }
 
 function run(command: string, options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn("sh", ["-c", command], { cwd: options.cwd ?? clone, env: shellEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
     let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stdout.on("data", (chunk) => ((stdout += chunk), (output += chunk)));
     child.stderr.on("data", (chunk) => (output += chunk));
     child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
+    child.once("close", (code) => resolve({ code, stdout, output }));
   });
 }
 
-async function expectOk(command: string, options: { env?: Record<string, string>; cwd?: string } = {}): Promise<string> {
+async function expectOk(command: string, options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Result> {
   const result = await run(command, options);
   expect(result.code, `${command}\n${result.output}`).toBe(0);
-  return result.output;
+  return result;
 }
 
 /** A long-running command (a server): started in its own process group, stopped with SIGINT to the group. */
@@ -110,7 +113,7 @@ afterAll(async () => {
 describe("the README from a fresh clone in a private folder", () => {
   it("installs quietly and offline with the README's install line", async () => {
     expect(statSync(privateDir).mode & 0o777).toBe(0o700);
-    const output = await expectOk("pnpm install --frozen-lockfile --offline");
+    const { output } = await expectOk("pnpm install --frozen-lockfile --offline");
     expect(output).not.toMatch(/Ignored build scripts/);
     expect(output).not.toMatch(/WARN/);
   });
@@ -129,9 +132,9 @@ describe("the README from a fresh clone in a private folder", () => {
 
   it("runs each pnpm command of the README's code blocks against the started instance", async () => {
     const env = { ERPBRIDGE_URL: banner.url, ADMIN_TOKEN: banner.adminToken };
-    const tenantId = UUID.exec(await expectOk("pnpm -s admin tenant:list", { env }))![0];
+    const tenantId = UUID.exec((await expectOk("pnpm -s admin tenant:list", { env })).stdout)![0];
     const customers = await expectOk("pnpm -s admin customer:list --search 商贸 --json", { env });
-    const customerId = UUID.exec(customers)![0];
+    const customerId = UUID.exec(customers.stdout)![0];
 
     const commands = readmeCommands();
     const ran: string[] = [];
@@ -161,11 +164,12 @@ describe("the README from a fresh clone in a private folder", () => {
   });
 
   it("pnpm admin --help and the mini-program build as the READMEs show them", async () => {
-    expect(await expectOk("pnpm -s admin --help")).toMatch(/^usage: pnpm admin <command>/);
+    // The CLI's stdout is its own: turbo's build output goes to stderr.
+    expect((await expectOk("pnpm -s admin --help")).stdout).toMatch(/^usage: pnpm admin <command>/);
     const readme = readFileSync(join(clone, "README.md"), "utf8");
     const miniBuild = /`(MINI_API_URL=http:\/\/<host>:3000 pnpm --filter mini-program build)`/.exec(readme)![1]!;
-    const output = await expectOk(miniBuild.replace("http://<host>:3000", banner.url));
-    expect(output).toContain(`for ${banner.url}`);
+    const { stdout } = await expectOk(miniBuild.replace("http://<host>:3000", banner.url));
+    expect(stdout).toContain(`for ${banner.url}`);
   });
 
   it("pnpm db:migrate against a PostgreSQL server", async () => {
@@ -180,7 +184,7 @@ describe("the README from a fresh clone in a private folder", () => {
   it("the test cache key says which services are configured (never their URLs)", async () => {
     // test.mjs --dry=json prints turbo's plan; a task's hash must differ with and without REDIS_URL.
     const hash = async (env: Record<string, string>) => {
-      const output = await expectOk("node tooling/scripts/test.mjs --dry=json --filter=@erpbridge/kingdee-sdk", { env });
+      const { stdout: output } = await expectOk("node tooling/scripts/test.mjs --dry=json --filter=@erpbridge/kingdee-sdk", { env });
       const plan = JSON.parse(output.slice(output.indexOf("\n{") + 1, output.lastIndexOf("\n}") + 2)) as {
         tasks: Array<{ taskId: string; hash: string; environmentVariables: { specified: { env: string[] } } }>;
       };
