@@ -136,9 +136,8 @@ describe("the README from a fresh clone in a private folder", () => {
     const customers = await expectOk("pnpm -s admin customer:list --search 商贸 --json", { env });
     const customerId = UUID.exec(customers.stdout)![0];
 
-    const commands = readmeCommands();
-    const ran: string[] = [];
-    for (const line of commands) {
+    const commands: string[] = [];
+    for (const line of readmeCommands()) {
       if (line.startsWith("export ")) {
         // The README's `export ERPBRIDGE_URL=… ADMIN_TOKEN=<printed by pnpm start>`: `env` above.
         expect(line).toMatch(/ERPBRIDGE_URL=.*ADMIN_TOKEN=/);
@@ -149,16 +148,19 @@ describe("the README from a fresh clone in a private folder", () => {
       if (line === "pnpm test") continue; // the whole suite: this test is part of it
       const command = line.replace(/--tenant <id>/g, `--tenant ${tenantId}`).replace(/--customer <id>/g, `--customer ${customerId}`);
       expect(command, "a placeholder this test does not know how to fill").not.toMatch(/<[^>]+>/);
-      if (/ start$/.test(command)) {
-        // A sandbox on its own: it prints its URL, then runs until stopped.
-        const server = startServer(command);
-        await server.waitFor(/http:\/\/127\.0\.0\.1:\d+/, 120_000);
-        expect([0, "SIGINT", 130]).toContain(await server.stop());
-      } else {
-        await expectOk(command, { env });
-      }
-      ran.push(command);
+      commands.push(command);
     }
+    // Independent of each other: run them side by side.
+    await Promise.all(
+      commands.map(async (command) => {
+        if (!/ start$/.test(command)) return expectOk(command, { env });
+        // A sandbox on its own: it prints its URL, then runs until stopped. Any free port, not its default.
+        const server = startServer(command, { KINGDEE_SANDBOX_PORT: "0", WECHAT_SANDBOX_PORT: "0" });
+        await server.waitFor(/http:\/\/127\.0\.0\.1:\d+/, 240_000);
+        expect([0, "SIGINT", 130]).toContain(await server.stop());
+      }),
+    );
+    const ran = commands;
     expect(ran.filter((c) => c.startsWith("pnpm admin")).length).toBeGreaterThanOrEqual(6);
     expect(statSync(join(clone, "qr.png")).size).toBeGreaterThan(100);
   });
