@@ -116,6 +116,11 @@ describe("the README from a fresh clone in a private folder", () => {
     const { output } = await expectOk("pnpm install --frozen-lockfile --offline");
     expect(output).not.toMatch(/Ignored build scripts/);
     expect(output).not.toMatch(/WARN/);
+    // sharp's install script is deliberately not run (pnpm-workspace.yaml): its prebuilt binary still resizes.
+    const resize =
+      "import('sharp').then(async ({ default: sharp }) => { const png = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#c00' } }).png().toBuffer(); " +
+      "console.log((await sharp(await sharp(png).resize(100).jpeg().toBuffer()).metadata()).width); })";
+    expect((await expectOk(`node -e "${resize}"`, { cwd: join(clone, "services", "api") })).stdout.trim()).toBe("100");
   });
 
   it("pnpm start: the embedded default comes up and prints its banner", async () => {
