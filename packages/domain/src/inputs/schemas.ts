@@ -104,3 +104,8 @@ export function describeInputError(error: z.ZodError): string {
   const more = phrases.length > 3 ? ` (and ${phrases.length - 3} more)` : "";
   return `invalid input: ${shown}${more}`;
 }
+
+/** An http(s) URL (a tenant's Kingdee domain or base URL): bounded and NUL-free like any text. */
+export const urlInput = textInput(2048)
+  .trim()
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: "must be an http(s) URL" });
