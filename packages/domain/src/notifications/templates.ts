@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import { z } from "zod";
-import { externalIdInput, textInput } from "../inputs/schemas.js";
+import { textInput } from "../inputs/schemas.js";
 import { SUBSCRIBE_VALUE_RULES, type SubscribeKeyPrefix, subscribeKeyPrefix } from "../wechat/subscribe-values.js";
 
 /**
@@ -79,7 +79,7 @@ const fieldsSchema = z
   });
 
 export const deliveryTemplateSchema = z.object({
-  templateId: externalIdInput.regex(/^[A-Za-z0-9_-]{1,128}$/, "templateId must be a WeChat template id (letters, digits, - and _)"),
+  templateId: textInput(128).trim().regex(/^[A-Za-z0-9_-]{1,128}$/, "templateId must be a WeChat template id (letters, digits, - and _)"),
   /** The page the card opens; `{delivery_id}` and `{bill_no}` are replaced. No leading `/`. */
   page: textInput(256)
     .trim()

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
-  createCustomerInvite, Customer, externalIdInput, idInput, issueLoginToken, listCustomerBindings, pageInput, pageSizeInput, removeBinding,
+  createCustomerInvite, Customer, idInput, issueLoginToken, listCustomerBindings, pageInput, pageSizeInput, removeBinding,
   requiredText, textInput, type WechatBindingRecord,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
@@ -136,8 +136,8 @@ export const adminCustomersRouter = createTRPCRouter({
       z.object({
         tenantId: idInput,
         name: requiredText(100),
-        phone: requiredText(40).regex(/^\+?[0-9][0-9 -]{4,30}$/, "phone must be digits, spaces or dashes").optional(),
-        kingdeeCustomerId: externalIdInput.regex(/^[A-Za-z0-9_-]{1,64}$/, "kingdeeCustomerId must be a Kingdee id").optional(),
+        phone: textInput(40).trim().regex(/^\+?[0-9][0-9 -]{4,30}$/, "phone must be digits, spaces or dashes").optional(),
+        kingdeeCustomerId: textInput(64).trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "kingdeeCustomerId must be a Kingdee id").optional(),
       }),
     )
     .mutation(async ({ ctx, input }): Promise<CreatedCustomerView> => {

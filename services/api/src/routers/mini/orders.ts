@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import {
-  createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, externalIdInput, findOrderRef, getOrder, getOrderProgress, ORDER_STATUSES, OrderDocumentError,
+  createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, findOrderRef, getOrder, getOrderProgress, ORDER_STATUSES, OrderDocumentError,
   type OrderDetailRecord, type OrderFreshCache, type OrderFreshEntry, type OrderProgressRecord, type OrderRecord, searchOrders,
   pageInput, pageSizeInput, storeOrderVersion, TenantNotReadyError, textInput,
 } from "@erpbridge/domain";
@@ -102,7 +102,7 @@ function freshFailure(error: unknown): string | undefined {
   return undefined;
 }
 
-const orderId = externalIdInput.regex(/^[0-9A-Za-z_-]{1,64}$/, "id must be a Kingdee order id (letters, digits, _ or -, at most 64)");
+const orderId = textInput(64).trim().regex(/^[0-9A-Za-z_-]{1,64}$/, "id must be a Kingdee order id (letters, digits, _ or -, at most 64)");
 const statusValue = z.enum(ORDER_STATUSES);
 
 const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10;
