@@ -99,6 +99,20 @@ describe("consistent answers", () => {
     expect(codes).toEqual(Object.fromEntries(Object.keys(calls).map((name) => [name, "NOT_FOUND"])));
   });
 
+  it("a batch of several procedures reaches tRPC (a path over 100 characters was Fastify's 414, not a tRPC answer)", async () => {
+    const { admin } = api.admin;
+    const tenant = { tenantId: UNKNOWN_TENANT };
+    const answers = await Promise.allSettled([
+      admin.kingdee.tokenStatus.query(tenant),
+      admin.sync.failures.query(tenant),
+      admin.wechat.config.query(tenant),
+      admin.wechat.messages.query(tenant),
+      admin.tenant.list.query(),
+    ]);
+    expect(answers.slice(0, 4).map((a) => a.status === "rejected" && (a.reason as { data?: { code?: string } }).data?.code)).toEqual(Array(4).fill("NOT_FOUND"));
+    expect(answers[4]).toMatchObject({ status: "fulfilled", value: [expect.objectContaining({ id: tenantId })] });
+  });
+
   it("refreshToken answers like tokenStatus, with Dates", async () => {
     const refreshed = await api.admin.admin.kingdee.refreshToken.mutate({ tenantId });
     const status = await api.admin.admin.kingdee.tokenStatus.query({ tenantId });

@@ -11,11 +11,15 @@ import { registerKingdeeWebhook } from "./webhook.js";
 /** Upload payloads (base64 images) arrive through tRPC, so the body limit covers them. */
 const BODY_LIMIT_BYTES = 25 * 1024 * 1024;
 
+/** A batch names every procedure in the path (`/trpc/a.b,c.d,…`); Fastify's default of 100 characters refuses small batches. */
+const MAX_PARAM_LENGTH = 5000;
+
 /** Fastify with tRPC under /trpc and the few plain routes outside systems call. */
 export async function buildServer(services: AppServices): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_LENGTH,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID()),
     requestIdHeader: false,
   });
