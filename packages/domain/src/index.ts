@@ -7,7 +7,7 @@ export {
 export * from "./models/index.js";
 export * from "./secrets/index.js";
 export * from "./kingdee/index.js";
-export { TenantClients, TenantNotReadyError, type TenantClientsOptions } from "./kingdee/tenant-clients.js";
+export { TenantClients, TenantNotFoundError, TenantNotReadyError, type TenantClientsOptions } from "./kingdee/tenant-clients.js";
 export { canonicalJson, contentHash } from "./sync/canonical.js";
 export { decimalString, kingdeeTime } from "./sync/kingdee-values.js";
 export { StreamSync, SyncStoppedError, type PageCounts, type StreamCursor, type SyncWindow } from "./sync/engine.js";
@@ -70,5 +70,5 @@ export {
 } from "./notifications/queue.js";
 export {
   dateInput, dayInput, describeInputError, externalIdInput, idInput, MAX_INPUT_DATE, MIN_INPUT_DATE, pageInput, pageSizeInput,
-  requiredText, textInput, withDateRange,
+  requiredText, textInput, urlInput, withDateRange,
 } from "./inputs/schemas.js";

@@ -232,6 +232,11 @@ describe("admin CLI against the real API", () => {
     expect(status.cached).toBe(true);
     expect(status.expiresInSeconds).toBeGreaterThan(0);
     expect(refreshed).not.toContain(await kingdee.token.get());
+
+    // An unknown tenant is NOT_FOUND here too, like every other command naming one (was PRECONDITION_FAILED).
+    const unknownTenant = await admin("token:status", "--tenant", "00000000-0000-4000-8000-000000000000");
+    expect(unknownTenant.code).toBe(1);
+    expect(unknownTenant.stderr).toBe("error: NOT_FOUND: tenant not found\n");
   });
 
   it("a wrong admin token is FORBIDDEN (exit 1) and the token is not echoed", async () => {

@@ -1,33 +1,44 @@
 import type { AppServices } from "./services.js";
 
+/** One check of the public readiness answer: ok or not, nothing else (no error texts, no tenant ids). */
 export interface Check {
   ok: boolean;
-  detail?: string;
 }
 
-/** PostgreSQL, Redis (if configured), the scheduler, and the last ERP probe of each tenant. */
-export async function checkReadiness(services: AppServices) {
-  const timed = async (fn: () => Promise<unknown>): Promise<Check> => {
+export interface Readiness {
+  ready: boolean;
+  checks: {
+    startup: Check;
+    postgres: Check;
+    /** null when REDIS_URL is not configured. */
+    redis: Check | null;
+    scheduler: Check;
+    /** Every probed tenant's last ERP probe succeeded (per-tenant detail: `admin.erp.status`). */
+    erp: Check;
+  };
+}
+
+/**
+ * PostgreSQL, Redis (if configured), the scheduler, start-up work and the ERP probes. This answer
+ * is public (`GET /health`, `health.ready`), so it says only what is ok; why a check failed goes to
+ * the log, and per-tenant detail is for admins.
+ */
+export async function checkReadiness(services: AppServices): Promise<Readiness> {
+  const timed = async (name: string, fn: () => Promise<unknown>): Promise<Check> => {
     try {
       await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 2 s")), 2000).unref())]);
       return { ok: true };
     } catch (error) {
-      return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      services.logger.warn({ check: name, err: error instanceof Error ? error.message : String(error) }, "readiness check failed");
+      return { ok: false };
     }
   };
-  const startup: Check = services.startupPending ? { ok: false, detail: `starting: ${services.startupPending}` } : { ok: true };
-  const postgres = await timed(() => services.db.sequelize.query("SELECT 1"));
-  const redis: Check | null = services.redis ? await timed(() => services.redis!.ping()) : null;
-  const scheduler: Check = services.scheduleDefaults.enabled
-    ? await timed(() => services.scheduler.jobs())
-    : { ok: true, detail: "disabled (SYNC_SCHEDULER_ENABLED=false)" };
-  const erp = services.erpProbe.results().map((r) => ({
-    tenantId: r.tenantId,
-    ok: r.ok,
-    checkedAt: r.checkedAt,
-    latencyMs: Math.round(r.latencyMs),
-    error: r.error?.message ?? null,
-  }));
+  const startup: Check = { ok: !services.startupPending };
+  const postgres = await timed("postgres", () => services.db.sequelize.query("SELECT 1"));
+  const redis: Check | null = services.redis ? await timed("redis", () => services.redis!.ping()) : null;
+  // A disabled scheduler is not a failure: this instance simply runs no scheduled syncs.
+  const scheduler: Check = services.scheduleDefaults.enabled ? await timed("scheduler", () => services.scheduler.jobs()) : { ok: true };
+  const erp: Check = { ok: services.erpProbe.results().every((r) => r.ok) };
   // An ERP that is down degrades, but does not make this instance unready: it can still serve customers.
   const ready = startup.ok && postgres.ok && (redis?.ok ?? true) && scheduler.ok;
   return { ready, checks: { startup, postgres, redis, scheduler, erp } };

@@ -1,5 +1,6 @@
 import {
-  type CustomerIdentity, describeInputError, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
+  type CustomerIdentity, describeInputError, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotFoundError,
+  TenantNotReadyError,
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, initTRPC } from "@trpc/server";
@@ -61,6 +62,7 @@ function domainError(cause: unknown): TRPCError | undefined {
   if (cause instanceof SyncAlreadyRunningError || cause instanceof StatementSupersededError) {
     return new TRPCError({ code: "CONFLICT", message: cause.message, cause });
   }
+  if (cause instanceof TenantNotFoundError) return new TRPCError({ code: "NOT_FOUND", message: cause.message, cause });
   if (cause instanceof TenantNotReadyError) return new TRPCError({ code: "PRECONDITION_FAILED", message: cause.message, cause });
   // Kingdee's own failures: ours to report, not ours to crash on. The message carries no secrets.
   if (cause instanceof KingdeeError) {

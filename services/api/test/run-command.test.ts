@@ -80,7 +80,10 @@ describe("the README's run command (embedded default)", () => {
     const { url, adminToken, loginToken } = await first.banner;
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: "ok", ready: true });
+    const ready = await health.json();
+    expect(ready).toMatchObject({ status: "ok", ready: true, checks: { startup: { ok: true }, postgres: { ok: true } } });
+    // Public: ok per check only, no tenant ids or error texts (those are for admins).
+    expect(JSON.stringify(ready)).not.toMatch(/tenantId|error|detail/);
     const login = await fetch(`${url}/trpc/mini.auth.login`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -61,8 +61,14 @@ export function pageSizeInput(max = 100) {
 }
 
 /** `{ from?, to? }` with from ≤ to. */
-export function withDateRange<T extends z.ZodRawShape>(shape: T, fromKey = "fromTime", toKey = "toTime") {
-  return z.object({ ...shape, [fromKey]: dateInput.optional(), [toKey]: dateInput.optional() }).refine(
+export function withDateRange<T extends z.ZodRawShape, F extends string = "fromTime", U extends string = "toTime">(
+  shape: T,
+  fromKey: F = "fromTime" as F,
+  toKey: U = "toTime" as U,
+) {
+  // Typed by key, so clients see `fromTime`/`toTime` (a computed key alone would widen to an index signature).
+  const range = { [fromKey]: dateInput.optional(), [toKey]: dateInput.optional() } as Record<F | U, z.ZodOptional<typeof dateInput>>;
+  return z.object({ ...shape, ...range }).refine(
     (v) => {
       const from = (v as Record<string, unknown>)[fromKey];
       const to = (v as Record<string, unknown>)[toKey];
@@ -104,3 +110,8 @@ export function describeInputError(error: z.ZodError): string {
   const more = phrases.length > 3 ? ` (and ${phrases.length - 3} more)` : "";
   return `invalid input: ${shown}${more}`;
 }
+
+/** An http(s) URL (a tenant's Kingdee domain or base URL): bounded and NUL-free like any text. */
+export const urlInput = textInput(2048)
+  .trim()
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: "must be an http(s) URL" });

@@ -18,6 +18,14 @@ export class TenantNotReadyError extends Error {
   readonly code = "TENANT_NOT_READY";
 }
 
+/** No tenant with that id: the caller named the wrong one (NOT_FOUND), unlike a tenant not ready yet. */
+export class TenantNotFoundError extends Error {
+  readonly code = "TENANT_NOT_FOUND";
+  constructor(readonly tenantId: string) {
+    super("tenant not found");
+  }
+}
+
 /**
  * One Kingdee client per tenant, built from the tenant row (secrets decrypted only here) and
  * cached so its rate limiter and token are shared by every caller in this process. Authorization
@@ -44,7 +52,7 @@ export class TenantClients {
 
   async #build(tenantId: string): Promise<KingdeeClient> {
     const tenant = await Tenant.findByPk(tenantId);
-    if (!tenant) throw new TenantNotReadyError(`tenant ${tenantId} not found`);
+    if (!tenant) throw new TenantNotFoundError(tenantId);
     if (tenant.status !== "active") throw new TenantNotReadyError(`tenant ${tenant.name} is ${tenant.status}`);
     const creds = decryptTenantCredentials(tenant, this.options.keyring);
     if (!creds.clientSecret || !creds.appSecret || !creds.domain) {

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import { z } from "zod";
+import { textInput } from "../inputs/schemas.js";
 import { SUBSCRIBE_VALUE_RULES, type SubscribeKeyPrefix, subscribeKeyPrefix } from "../wechat/subscribe-values.js";
 
 /**
@@ -38,6 +39,9 @@ const SOURCE_HINT = `one of: ${deliverySourceFieldNames.join(", ")}, or { text }
  * a known source that fits the kind, or a fixed text that passes the kind's rule. Issues are at
  * `fields.<key>` (`fields.<key>.text` for a fixed text).
  */
+/** A fixed text is stored as is (jsonb refuses NUL); WeChat's own rules are stricter still. */
+const fixedText = textInput(100);
+
 const fieldsSchema = z
   .record(z.string(), z.custom<TemplateFieldSource>(() => true)) // checked below, all keys at once
   .superRefine((fields, ctx) => {
@@ -68,19 +72,17 @@ const fieldsSchema = z
       const text = typeof source === "object" && source !== null && Object.keys(source).length === 1 ? (source as { text?: unknown }).text : undefined;
       if (typeof text !== "string") {
         ctx.addIssue({ code: "custom", path: [key], message: `must be ${SOURCE_HINT}` });
-      } else if (!SUBSCRIBE_VALUE_RULES[prefix].test(text)) {
+      } else if (!fixedText.safeParse(text).success || !SUBSCRIBE_VALUE_RULES[prefix].test(text)) {
         ctx.addIssue({ code: "custom", path: [key, "text"], message: `"${text}" breaks the ${prefix} rule: ${SUBSCRIBE_VALUE_RULES[prefix].rule}` });
       }
     }
   });
 
 export const deliveryTemplateSchema = z.object({
-  templateId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, "templateId must be a WeChat template id (letters, digits, - and _)"),
+  templateId: textInput(128).trim().regex(/^[A-Za-z0-9_-]{1,128}$/, "templateId must be a WeChat template id (letters, digits, - and _)"),
   /** The page the card opens; `{delivery_id}` and `{bill_no}` are replaced. No leading `/`. */
-  page: z
-    .string()
+  page: textInput(256)
     .trim()
-    .max(256)
     .regex(/^[A-Za-z0-9_-][A-Za-z0-9_\-./]*(\?[A-Za-z0-9_\-.~=&%{}]*)?$/, "page must be a mini-program path like pages/delivery/detail?id={delivery_id} (no leading /)")
     .refine((p) => (p.match(/\{[^}]*\}/g) ?? []).every((m) => (PAGE_PLACEHOLDERS as readonly string[]).includes(m)), {
       message: `page placeholders: ${PAGE_PLACEHOLDERS.join(", ")}`,

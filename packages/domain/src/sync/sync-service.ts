@@ -1,6 +1,7 @@
 import type { KingdeeClient } from "@erpbridge/kingdee-sdk";
 import { QueryTypes, type Sequelize } from "sequelize";
 import { z } from "zod";
+import { dateInput, idInput } from "../inputs/schemas.js";
 import { SyncJob } from "../models/sync-job.js";
 import { SyncRun } from "../models/sync-run.js";
 import { type PageCounts, StreamSync, SyncStoppedError } from "./engine.js";
@@ -19,12 +20,12 @@ export class SyncAlreadyRunningError extends Error {
 
 export const syncRequestSchema = z
   .object({
-    tenantId: z.uuid(),
+    tenantId: idInput,
     jobName: z.string().refine(isSyncJobName, { message: `must be one of: ${Object.keys(syncJobs).join(", ")}` }).optional(),
     resource: z.string().refine(isStreamName, { message: `must be one of: ${Object.keys(streams).join(", ")}` }).optional(),
     trigger: z.enum(["schedule", "manual"]).default("manual"),
-    fromTime: z.coerce.date().optional(),
-    toTime: z.coerce.date().optional(),
+    fromTime: dateInput.optional(),
+    toTime: dateInput.optional(),
   })
   .refine((r) => r.jobName || r.resource, { message: "give a jobName or a resource", path: ["jobName"] })
   .refine((r) => !r.fromTime || !r.toTime || r.fromTime < r.toTime, { message: "fromTime must be before toTime", path: ["fromTime"] });

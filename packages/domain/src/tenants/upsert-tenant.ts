@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { externalIdInput, requiredText, textInput, urlInput } from "../inputs/schemas.js";
 import { Tenant, TENANT_STATUSES, type PublicTenant } from "../models/tenant.js";
 import type { Keyring } from "../secrets/keyring.js";
 import { setTenantSecrets } from "../secrets/tenant-credentials.js";
@@ -8,14 +9,14 @@ import { setTenantSecrets } from "../secrets/tenant-credentials.js";
  * it is; `null` clears it.
  */
 export const tenantInputSchema = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
-  clientId: z.string().trim().min(1).max(64),
-  appKey: z.string().trim().min(1).max(64),
-  clientSecret: z.string().min(1).max(256).nullable().optional(),
-  appSecret: z.string().min(1).max(256).nullable().optional(),
-  domain: z.url().nullable().optional(),
-  outerInstanceId: z.string().trim().min(1).max(128).nullable().optional(),
-  baseUrl: z.url().nullable().optional(),
+  name: requiredText(200).optional(),
+  clientId: requiredText(64),
+  appKey: requiredText(64),
+  clientSecret: textInput(256).min(1, { error: "must not be empty" }).nullable().optional(),
+  appSecret: textInput(256).min(1, { error: "must not be empty" }).nullable().optional(),
+  domain: urlInput.nullable().optional(),
+  outerInstanceId: externalIdInput.nullable().optional(),
+  baseUrl: urlInput.nullable().optional(),
   status: z.enum(TENANT_STATUSES).optional(),
 });
 

@@ -18,11 +18,15 @@ export function requestIdFor(header: string | string[] | undefined): string {
   return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
+/** A batch names every procedure in the path (`/trpc/a.b,c.d,…`); Fastify's default of 100 characters refuses small batches. */
+const MAX_PARAM_LENGTH = 5000;
+
 /** Fastify with tRPC under /trpc and the few plain routes outside systems call. */
 export async function buildServer(services: AppServices): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_LENGTH,
     genReqId: (req) => requestIdFor(req.headers["x-request-id"]),
     requestIdHeader: false,
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
-  createCustomerInvite, Customer, issueLoginToken, listCustomerBindings, removeBinding, Tenant, type WechatBindingRecord,
+  createCustomerInvite, Customer, idInput, issueLoginToken, listCustomerBindings, pageInput, pageSizeInput, removeBinding,
+  requiredText, textInput, type WechatBindingRecord,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import QRCode from "qrcode";
@@ -10,6 +11,7 @@ import type { AppConfig } from "../../config.js";
 import { requireWechat, wechatFailure } from "../../notifications/wechat-procedures.js";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 import type { MiniProgramPage } from "../../mini-program-pages.js";
+import { requireTenant } from "./require-tenant.js";
 
 /** Customers created here without an ERP link get a local key in `kingdee_customer_id` (never a Kingdee id). */
 const LOCAL_PREFIX = "local:";
@@ -104,10 +106,10 @@ export const adminCustomersRouter = createTRPCRouter({
     .input(
       z
         .object({
-          tenantId: z.uuid().optional(),
-          search: z.string().trim().max(100).optional(),
-          page: z.number().int().min(1).max(100_000).default(1),
-          pageSize: z.number().int().min(1).max(200).default(50),
+          tenantId: idInput.optional(),
+          search: textInput(100).trim().optional(),
+          page: pageInput.default(1),
+          pageSize: pageSizeInput(200).default(50),
         })
         .prefault({}),
     )
@@ -133,16 +135,14 @@ export const adminCustomersRouter = createTRPCRouter({
   create: adminProcedure
     .input(
       z.object({
-        tenantId: z.uuid(),
-        name: z.string().trim().min(1, "name is required").max(100),
-        phone: z.string().trim().regex(/^\+?[0-9][0-9 -]{4,30}$/, "phone must be digits, spaces or dashes").optional(),
-        kingdeeCustomerId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "kingdeeCustomerId must be a Kingdee id").optional(),
+        tenantId: idInput,
+        name: requiredText(100),
+        phone: textInput(40).trim().regex(/^\+?[0-9][0-9 -]{4,30}$/, "phone must be digits, spaces or dashes").optional(),
+        kingdeeCustomerId: textInput(64).trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "kingdeeCustomerId must be a Kingdee id").optional(),
       }),
     )
     .mutation(async ({ ctx, input }): Promise<CreatedCustomerView> => {
-      if (!(await Tenant.findByPk(input.tenantId, { attributes: ["id"] }))) {
-        throw new TRPCError({ code: "NOT_FOUND", message: "tenant not found" });
-      }
+      await requireTenant(input.tenantId);
       const kingdeeCustomerId = input.kingdeeCustomerId ?? `${LOCAL_PREFIX}${randomUUID()}`;
       const [inserted] = await ctx.services.db.sequelize.query<{ id: string }>(
         `INSERT INTO customer (id, tenant_id, kingdee_customer_id, name, phone, raw, created_at, updated_at)
@@ -162,7 +162,7 @@ export const adminCustomersRouter = createTRPCRouter({
   issueToken: adminProcedure
     .input(
       z.object({
-        customerId: z.uuid(),
+        customerId: idInput,
         ttlHours: z.number().int().min(1).max(MAX_TOKEN_TTL_HOURS).optional(),
       }),
     )
@@ -196,7 +196,7 @@ export const adminCustomersRouter = createTRPCRouter({
   invite: adminProcedure
     .input(
       z.object({
-        customerId: z.uuid(),
+        customerId: idInput,
         ttlHours: z.number().int().min(1).max(MAX_TOKEN_TTL_HOURS).optional(),
         allowRebind: z.boolean().default(false),
         envVersion: z.enum(["release", "trial", "develop"]).default("release"),
@@ -241,12 +241,12 @@ export const adminCustomersRouter = createTRPCRouter({
 
   /** The WeChat accounts bound to the customer. */
   wechatBindings: adminProcedure
-    .input(z.object({ customerId: z.uuid() }))
+    .input(z.object({ customerId: idInput }))
     .query(({ ctx, input }): Promise<WechatBindingRecord[]> => listCustomerBindings(ctx.services.db.sequelize, input.customerId)),
 
   /** Removes a WeChat binding; the sessions it opened end. */
   unbindWechat: adminProcedure
-    .input(z.object({ customerId: z.uuid(), bindingId: z.uuid() }))
+    .input(z.object({ customerId: idInput, bindingId: idInput }))
     .mutation(async ({ ctx, input }) => {
       if (!(await removeBinding(ctx.services.db.sequelize, input))) throw new TRPCError({ code: "NOT_FOUND", message: "binding not found" });
       ctx.log.info({ customerId: input.customerId, bindingId: input.bindingId }, "customer WeChat binding removed");

@@ -1,8 +1,9 @@
-import { Tenant } from "@erpbridge/domain";
+import { dateInput, idInput, pageInput, pageSizeInput, Tenant, textInput } from "@erpbridge/domain";
 import type { ProbeResult } from "../../erp/erp-probe.js";
 import { QueryTypes } from "sequelize";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+import { requireTenant } from "./require-tenant.js";
 
 export interface ErpStatusView {
   tenantId: string;
@@ -27,7 +28,8 @@ export const adminErpRouter = createTRPCRouter({
   }),
 
   /** Probes one tenant now. */
-  probe: adminProcedure.input(z.object({ tenantId: z.uuid() })).mutation(async ({ ctx, input }) => {
+  probe: adminProcedure.input(z.object({ tenantId: idInput })).mutation(async ({ ctx, input }) => {
+    await requireTenant(input.tenantId);
     const probe = await ctx.services.erpProbe.probe(input.tenantId);
     return { ...probe, latencyMs: Math.round(probe.latencyMs) };
   }),
@@ -36,12 +38,12 @@ export const adminErpRouter = createTRPCRouter({
   calls: adminProcedure
     .input(
       z.object({
-        tenantId: z.uuid().optional(),
-        endpoint: z.string().optional(),
+        tenantId: idInput.optional(),
+        endpoint: textInput(200).optional(),
         onlyFailures: z.boolean().default(false),
-        since: z.coerce.date().optional(),
-        page: z.number().int().min(1).default(1),
-        pageSize: z.number().int().min(1).max(500).default(50),
+        since: dateInput.optional(),
+        page: pageInput.default(1),
+        pageSize: pageSizeInput(500).default(50),
       }),
     )
     .query(async ({ ctx, input }) => {

@@ -1,3 +1,4 @@
+import { idInput, requiredText, textInput } from "@erpbridge/domain";
 import { KingdeeError, parseRequestPath, resources } from "@erpbridge/kingdee-sdk";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
@@ -24,21 +25,35 @@ const proxyPath = z
     if (!PROXY_ALLOWED_PATHS.has(path)) ctx.addIssue({ code: "custom", message: "path is not in the proxy allow-list" });
   });
 
-const tenantInput = z.object({ tenantId: z.uuid() });
+
+/** Enough for any list or detail filter; more would only make an over-long URL for Kingdee to refuse. */
+const MAX_PROXY_QUERY_KEYS = 20;
+
+const tenantInput = z.object({ tenantId: idInput });
+
+export type TokenStatusView =
+  | { cached: true; expiresAt: Date; refreshedAt: Date; expiresInSeconds: number }
+  | { cached: false };
+
+/** The app-token's times as Dates (epoch ms in the SDK); the token itself never leaves. */
+const tokenStatusView = (token: { expiresAt: number; refreshedAt: number }): TokenStatusView => ({
+  cached: true,
+  expiresAt: new Date(token.expiresAt),
+  refreshedAt: new Date(token.refreshedAt),
+  expiresInSeconds: Math.round((token.expiresAt - Date.now()) / 1000),
+});
 
 export const adminKingdeeRouter = createTRPCRouter({
-  /** Fetches a new app-token now. Returns its expiry, never the token. */
-  refreshToken: adminProcedure.input(tenantInput).mutation(async ({ ctx, input }) => {
+  /** Fetches a new app-token now. Returns its expiry like `tokenStatus`, never the token. */
+  refreshToken: adminProcedure.input(tenantInput).mutation(async ({ ctx, input }): Promise<TokenStatusView> => {
     const kingdee = await ctx.services.kingdee.get(input.tenantId);
-    return kingdee.token.refresh();
+    return tokenStatusView(await kingdee.token.refresh());
   }),
 
-  tokenStatus: adminProcedure.input(tenantInput).query(async ({ ctx, input }) => {
+  tokenStatus: adminProcedure.input(tenantInput).query(async ({ ctx, input }): Promise<TokenStatusView> => {
     const kingdee = await ctx.services.kingdee.get(input.tenantId);
     const status = await kingdee.token.status();
-    return status
-      ? { cached: true as const, expiresAt: new Date(status.expiresAt), refreshedAt: new Date(status.refreshedAt), expiresInSeconds: Math.round((status.expiresAt - Date.now()) / 1000) }
-      : { cached: false as const };
+    return status ? tokenStatusView(status) : { cached: false };
   }),
 
   /** Signed pass-through for allow-listed read-only paths (GET only). Returns Kingdee's `data`. */
@@ -46,7 +61,10 @@ export const adminKingdeeRouter = createTRPCRouter({
     .input(
       tenantInput.extend({
         path: proxyPath,
-        query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+        query: z
+          .record(requiredText(64), z.union([textInput(500), z.number(), z.boolean()]))
+          .refine((q) => Object.keys(q).length <= MAX_PROXY_QUERY_KEYS, { error: `must have at most ${MAX_PROXY_QUERY_KEYS} parameters` })
+          .default({}),
       }),
     )
     .query(async ({ ctx, input }) => {

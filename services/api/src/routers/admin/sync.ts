@@ -1,8 +1,12 @@
-import { type PublicTenant, type StreamName, SyncAlreadyRunningError, SyncRun, streams, type SyncJobName, syncJobNames, syncJobs, SyncJob, Tenant } from "@erpbridge/domain";
+import {
+  idInput, pageInput, pageSizeInput, type PublicTenant, type StreamName, SyncAlreadyRunningError, SyncRun, streams, type SyncJobName,
+  syncJobNames, syncJobs, SyncJob, Tenant, withDateRange,
+} from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes, type WhereOptions } from "sequelize";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+import { requireTenant } from "./require-tenant.js";
 
 export interface SyncRunView {
   id: string;
@@ -62,18 +66,15 @@ export const adminSyncRouter = createTRPCRouter({
   /** Starts a run now (a job, or one resource with an optional time range); refused if one is running. */
   run: adminProcedure
     .input(
-      z
-        .object({
-          tenantId: z.uuid(),
-          jobName: z.enum(syncJobNames as [SyncJobName, ...SyncJobName[]]).optional(),
-          resource: z.enum(Object.keys(streams) as [StreamName, ...StreamName[]]).optional(),
-          fromTime: z.coerce.date().optional(),
-          toTime: z.coerce.date().optional(),
-        })
+      withDateRange({
+        tenantId: idInput,
+        jobName: z.enum(syncJobNames as [SyncJobName, ...SyncJobName[]]).optional(),
+        resource: z.enum(Object.keys(streams) as [StreamName, ...StreamName[]]).optional(),
+      })
         .refine((v) => v.jobName || v.resource, { message: "give a jobName or a resource", path: ["jobName"] }),
     )
     .mutation(async ({ ctx, input }) => {
-      if (!(await Tenant.findByPk(input.tenantId))) throw new TRPCError({ code: "NOT_FOUND", message: "tenant not found" });
+      await requireTenant(input.tenantId);
       try {
         const { run } = await ctx.services.sync.start({ ...input, trigger: "manual" } as Parameters<typeof ctx.services.sync.start>[0]);
         return runView(run);
@@ -84,7 +85,7 @@ export const adminSyncRouter = createTRPCRouter({
     }),
 
   /** Per tenant × job: schedule, last success, cursor, and whether it runs now. */
-  status: adminProcedure.input(z.object({ tenantId: z.uuid().optional() }).optional()).query(async ({ ctx, input }) => {
+  status: adminProcedure.input(z.object({ tenantId: idInput.optional() }).optional()).query(async ({ ctx, input }) => {
     const tenants = await Tenant.findAll({ where: input?.tenantId ? { id: input.tenantId } : {}, order: [["createdAt", "ASC"]] });
     const scheduled = await ctx.services.scheduler.jobs().catch(() => []);
     const jobs = await SyncJob.findAll({ where: { tenantId: tenants.map((t) => t.id) } });
@@ -112,11 +113,11 @@ export const adminSyncRouter = createTRPCRouter({
   runs: adminProcedure
     .input(
       z.object({
-        tenantId: z.uuid().optional(),
-        jobName: z.string().optional(),
+        tenantId: idInput.optional(),
+        jobName: z.enum(syncJobNames as [string, ...string[]]).optional(),
         status: z.enum(["pending", "running", "success", "failed", "partial"]).optional(),
-        page: z.number().int().min(1).default(1),
-        pageSize: z.number().int().min(1).max(100).default(20),
+        page: pageInput.default(1),
+        pageSize: pageSizeInput(100).default(20),
       }),
     )
     .query(async ({ input }) => {
@@ -135,7 +136,7 @@ export const adminSyncRouter = createTRPCRouter({
     }),
 
   /** One run with its failure ledger entries. */
-  get: adminProcedure.input(z.object({ runId: z.uuid() })).query(async ({ ctx, input }) => {
+  get: adminProcedure.input(z.object({ runId: idInput })).query(async ({ ctx, input }) => {
     const run = await SyncRun.findByPk(input.runId);
     if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "run not found" });
     const failures = await ctx.services.db.sequelize.query<{
@@ -149,11 +150,12 @@ export const adminSyncRouter = createTRPCRouter({
   }),
 
   /** Open ledger entries (documents that keep failing), newest first. */
-  failures: adminProcedure.input(z.object({ tenantId: z.uuid() })).query(async ({ ctx, input }) =>
-    ctx.services.db.sequelize.query(
+  failures: adminProcedure.input(z.object({ tenantId: idInput })).query(async ({ ctx, input }) => {
+    await requireTenant(input.tenantId);
+    return ctx.services.db.sequelize.query(
       `SELECT biz_type AS "bizType", biz_id AS "bizId", reason, attempts, first_failed_at AS "firstFailedAt", last_failed_at AS "lastFailedAt"
          FROM sync_failure WHERE tenant_id = $1 AND resolved_at IS NULL ORDER BY last_failed_at DESC LIMIT 500`,
       { bind: [input.tenantId], type: QueryTypes.SELECT },
-    ),
-  ),
+    );
+  }),
 });

@@ -1,7 +1,8 @@
-import { Tenant, tenantInputSchema, upsertTenant } from "@erpbridge/domain";
+import { idInput, Tenant, tenantInputSchema, upsertTenant } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+import { requireTenant } from "./require-tenant.js";
 
 export const adminTenantRouter = createTRPCRouter({
   /** Creates or updates by (clientId, appKey); a secret left out stays unchanged. */
@@ -16,9 +17,8 @@ export const adminTenantRouter = createTRPCRouter({
   list: adminProcedure.query(async () => (await Tenant.findAll({ order: [["createdAt", "ASC"]] })).map((t) => t.toPublic())),
 
   /** Pulls the authorization from Kingdee again (new app_secret / domain) and stores it. */
-  pullAuthorization: adminProcedure.input(z.object({ tenantId: z.uuid() })).mutation(async ({ ctx, input }) => {
-    const tenant = await Tenant.findByPk(input.tenantId);
-    if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "tenant not found" });
+  pullAuthorization: adminProcedure.input(z.object({ tenantId: idInput })).mutation(async ({ ctx, input }) => {
+    const tenant = await requireTenant(input.tenantId);
     if (!tenant.outerInstanceId) {
       throw new TRPCError({ code: "PRECONDITION_FAILED", message: "tenant has no outerInstanceId to pull authorization with" });
     }

@@ -1,11 +1,12 @@
 import {
   DELIVERY_SOURCE_FIELDS, deliveryTemplateSchema, getTemplateConfigs, removeDeliveryTemplate, setDeliveryTemplate,
-  type NotifyRunResult, type StoredTemplateConfig, Tenant,
+  idInput, type NotifyRunResult, pageInput, pageSizeInput, type StoredTemplateConfig,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes } from "sequelize";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+import { requireTenant } from "./require-tenant.js";
 
 export interface WechatConfigView {
   /** Whether this server has a mini-program configured (WECHAT_APP_ID/SECRET). */
@@ -32,13 +33,9 @@ export interface MessageLogView {
   createdAt: Date;
 }
 
-async function requireTenant(tenantId: string) {
-  if (!(await Tenant.findByPk(tenantId, { attributes: ["id"] }))) throw new TRPCError({ code: "NOT_FOUND", message: "tenant not found" });
-}
-
 /** Per-tenant WeChat subscribe-message templates and the message log. */
 export const adminWechatRouter = createTRPCRouter({
-  config: adminProcedure.input(z.object({ tenantId: z.uuid() })).query(async ({ ctx, input }): Promise<WechatConfigView> => {
+  config: adminProcedure.input(z.object({ tenantId: idInput })).query(async ({ ctx, input }): Promise<WechatConfigView> => {
     await requireTenant(input.tenantId);
     const configs = await getTemplateConfigs(ctx.services.db.sequelize, input.tenantId);
     return {
@@ -57,7 +54,7 @@ export const adminWechatRouter = createTRPCRouter({
    * WeChat's rules when sent. New deliveries are notified from now on (not earlier ones).
    */
   setDeliveryTemplate: adminProcedure
-    .input(deliveryTemplateSchema.extend({ tenantId: z.uuid() }))
+    .input(deliveryTemplateSchema.extend({ tenantId: idInput }))
     .mutation(async ({ ctx, input }): Promise<StoredTemplateConfig> => {
       await requireTenant(input.tenantId);
       const { tenantId, ...template } = input;
@@ -66,7 +63,7 @@ export const adminWechatRouter = createTRPCRouter({
       return stored;
     }),
 
-  removeDeliveryTemplate: adminProcedure.input(z.object({ tenantId: z.uuid() })).mutation(async ({ ctx, input }) => {
+  removeDeliveryTemplate: adminProcedure.input(z.object({ tenantId: idInput })).mutation(async ({ ctx, input }) => {
     await requireTenant(input.tenantId);
     return { removed: await removeDeliveryTemplate(ctx.services.db.sequelize, input.tenantId) };
   }),
@@ -75,15 +72,16 @@ export const adminWechatRouter = createTRPCRouter({
   messages: adminProcedure
     .input(
       z.object({
-        tenantId: z.uuid(),
-        customerId: z.uuid().optional(),
-        deliveryId: z.uuid().optional(),
+        tenantId: idInput,
+        customerId: idInput.optional(),
+        deliveryId: idInput.optional(),
         status: z.enum(["pending", "sent", "failed", "no_consent"]).optional(),
-        page: z.number().int().min(1).default(1),
-        pageSize: z.number().int().min(1).max(200).default(50),
+        page: pageInput.default(1),
+        pageSize: pageSizeInput(200).default(50),
       }),
     )
     .query(async ({ ctx, input }): Promise<{ page: number; pageSize: number; messages: MessageLogView[] }> => {
+      await requireTenant(input.tenantId);
       const messages = await ctx.services.db.sequelize.query<MessageLogView>(
         `SELECT id, tenant_id AS "tenantId", customer_id AS "customerId", openid, template_id AS "templateId",
                 delivery_id AS "deliveryId", status, errcode, error, attempts,

@@ -1,4 +1,4 @@
-import { bindWithInvite, checkInvite, loginWithOpenid, loginWithToken, setBindingPhone } from "@erpbridge/domain";
+import { bindWithInvite, checkInvite, loginWithOpenid, loginWithToken, requiredText, setBindingPhone, textInput } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { requireWechat, requireWechatUser, wechatCustomerProcedure, wechatFailure } from "../../notifications/wechat-procedures.js";
@@ -17,13 +17,11 @@ export interface WxBindResult {
   alreadyBound: boolean;
 }
 
-const wxCode = z.string().trim().min(1, "code is required").max(256);
+const wxCode = requiredText(256);
 
 /** The page may pass `options.scene` still URL-encoded; WeChat's scene alphabet has no `%`, so decoding is safe. */
-const scene = z
-  .string()
+const scene = textInput(200)
   .trim()
-  .max(200)
   .transform((s) => {
     try {
       return /%[0-9A-Fa-f]{2}/.test(s) ? decodeURIComponent(s) : s;
@@ -36,7 +34,7 @@ const scene = z
 export const miniAuthRouter = createTRPCRouter({
   /** A login token (from the admin's QR code) → a session token for the mini-program. */
   login: publicProcedure
-    .input(z.object({ token: z.string().trim().min(16, "token is too short").max(200) }))
+    .input(z.object({ token: requiredText(200).min(16, "token is too short") }))
     .mutation(async ({ ctx, input }) => {
       const session = await loginWithToken(
         ctx.services.db.sequelize,

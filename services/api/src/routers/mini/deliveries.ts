@@ -1,5 +1,6 @@
 import {
-  type DeliveryDetailRecord, type DeliveryRecord, type DeliverySignoffRecord, getDelivery, listDeliveries, signDelivery,
+  dateInput, type DeliveryDetailRecord, type DeliveryRecord, type DeliverySignoffRecord, getDelivery, idInput, listDeliveries, pageInput,
+  pageSizeInput, requiredText, signDelivery, textInput,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { z, ZodRealError } from "zod";
@@ -142,18 +143,15 @@ const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "delivery not
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 const signInput = z.object({
-  id: z.uuid(),
-  signerName: z.string().trim().min(1, "signerName is required").max(50),
-  signedAt: z.coerce
-    .date<Date | string>()
-    .refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "signedAt is in the future")
-    .refine((d) => d.getTime() >= Date.UTC(2000, 0, 1), "signedAt is too far in the past"),
+  id: idInput,
+  signerName: requiredText(50),
+  signedAt: dateInput.refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "signedAt is in the future"),
   signatureBase64: imageField(UPLOAD_LIMITS.signatureMaxBytes),
   photosBase64: z
     .array(imageField(UPLOAD_LIMITS.photoMaxBytes))
     .max(UPLOAD_LIMITS.maxPhotos, `at most ${UPLOAD_LIMITS.maxPhotos} photos`)
     .default([]),
-  remark: z.string().trim().max(500).optional(),
+  remark: textInput(500).trim().optional(),
   gps: z
     .object({
       latitude: z.number().min(-90).max(90),
@@ -189,8 +187,8 @@ export const miniDeliveriesRouter = createTRPCRouter({
       z
         .object({
           status: z.enum(["PENDING", "SIGNED"]).optional(),
-          page: z.number().int().min(1).max(100_000).default(1),
-          pageSize: z.number().int().min(1).max(100).default(20),
+          page: pageInput.default(1),
+          pageSize: pageSizeInput(100).default(20),
         })
         .prefault({}),
     )
@@ -200,7 +198,7 @@ export const miniDeliveriesRouter = createTRPCRouter({
     }),
 
   /** One delivery with its items and sign-off; another customer's is NOT_FOUND. */
-  get: customerProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }): Promise<DeliveryDetailView> => {
+  get: customerProcedure.input(z.object({ id: idInput })).query(async ({ ctx, input }): Promise<DeliveryDetailView> => {
     const delivery = await getDelivery(ctx.services.db.sequelize, { ...ctx.customer, deliveryId: input.id });
     if (!delivery) throw notFound();
     return detailView(ctx.services.config, delivery);

@@ -1,4 +1,4 @@
-import { addSubscribeCredits, getTemplateConfigs, subscribeCredits } from "@erpbridge/domain";
+import { addSubscribeCredits, getTemplateConfigs, subscribeCredits, textInput } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { requireWechatUser, wechatCustomerProcedure } from "../../notifications/wechat-procedures.js";
@@ -32,7 +32,7 @@ export const miniNotificationsRouter = createTRPCRouter({
     .input(
       z.object({
         templateIds: z
-          .array(z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, "not a template id"))
+          .array(textInput(128).trim().regex(/^[A-Za-z0-9_-]{1,128}$/, "not a template id"))
           .min(1, "give at least one template id")
           .max(5, "wx.requestSubscribeMessage takes at most 5 templates"),
       }),

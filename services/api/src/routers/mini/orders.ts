@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import {
   createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, findOrderRef, getOrder, getOrderProgress, ORDER_STATUSES, OrderDocumentError,
   type OrderDetailRecord, type OrderFreshCache, type OrderFreshEntry, type OrderProgressRecord, type OrderRecord, searchOrders,
-  storeOrderVersion, TenantNotReadyError,
+  pageInput, pageSizeInput, storeOrderVersion, TenantNotReadyError, textInput,
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError } from "@trpc/server";
@@ -102,10 +102,7 @@ function freshFailure(error: unknown): string | undefined {
   return undefined;
 }
 
-const orderId = z
-  .string()
-  .trim()
-  .regex(/^[0-9A-Za-z_-]{1,64}$/, "id must be a Kingdee order id (letters, digits, _ or -, at most 64)");
+const orderId = textInput(64).trim().regex(/^[0-9A-Za-z_-]{1,64}$/, "id must be a Kingdee order id (letters, digits, _ or -, at most 64)");
 const statusValue = z.enum(ORDER_STATUSES);
 
 const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10;
@@ -116,10 +113,10 @@ export const miniOrdersRouter = createTRPCRouter({
     .input(
       z
         .object({
-          keyword: z.string().trim().max(100, "keyword is at most 100 characters").optional(),
+          keyword: textInput(100).trim().optional(),
           status: z.union([statusValue, z.array(statusValue).min(1).max(ORDER_STATUSES.length)]).optional(),
-          page: z.number().int().min(1).max(100_000).default(1),
-          pageSize: z.number().int().min(1).max(100).default(20),
+          page: pageInput.default(1),
+          pageSize: pageSizeInput(100).default(20),
         })
         .prefault({}),
     )

@@ -1,4 +1,6 @@
-import { confirmCustomerStatement, Customer, getStatement, listStatements, type StatementRecord } from "@erpbridge/domain";
+import {
+  confirmCustomerStatement, Customer, getStatement, idInput, listStatements, pageInput, pageSizeInput, type StatementRecord, textInput,
+} from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createTRPCRouter, customerProcedure } from "../../trpc.js";
@@ -71,7 +73,7 @@ const confirmationView = (c: StatementConfirmationView): StatementConfirmationVi
   confirmedBy: c.confirmedBy,
 });
 
-const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "period must be YYYY-MM");
+const period = textInput(7).regex(/^\d{4}-(0[1-9]|1[0-2])$/, "period must be YYYY-MM");
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "statement not found" });
 
 export const miniStatementsRouter = createTRPCRouter({
@@ -83,8 +85,8 @@ export const miniStatementsRouter = createTRPCRouter({
           period: period.optional(),
           from: period.optional(),
           to: period.optional(),
-          page: z.number().int().min(1).max(100_000).default(1),
-          pageSize: z.number().int().min(1).max(100).default(20),
+          page: pageInput.default(1),
+          pageSize: pageSizeInput(100).default(20),
         })
         .refine((v) => !(v.period && (v.from || v.to)), { message: "give a period or a from/to range, not both", path: ["period"] })
         .refine((v) => !(v.from && v.to && v.from > v.to), { message: "from is after to", path: ["from"] })
@@ -96,7 +98,7 @@ export const miniStatementsRouter = createTRPCRouter({
     }),
 
   /** One statement (any revision, history included) with its lines and confirmation. */
-  get: customerProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }): Promise<StatementDetailView> => {
+  get: customerProcedure.input(z.object({ id: idInput })).query(async ({ ctx, input }): Promise<StatementDetailView> => {
     const statement = await getStatement(ctx.services.db.sequelize, { ...ctx.customer, statementId: input.id });
     if (!statement) throw notFound();
     return {
@@ -113,7 +115,7 @@ export const miniStatementsRouter = createTRPCRouter({
    * Confirms a statement revision. Idempotent: confirming again returns the first confirmation.
    * A superseded revision is a CONFLICT naming the revision to confirm instead.
    */
-  confirm: customerProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }): Promise<StatementConfirmationView> => {
+  confirm: customerProcedure.input(z.object({ id: idInput })).mutation(async ({ ctx, input }): Promise<StatementConfirmationView> => {
     const customer = await Customer.findOne({ where: { id: ctx.customer.customerId, tenantId: ctx.customer.tenantId }, attributes: ["name"] });
     const confirmation = await confirmCustomerStatement(ctx.services.db.sequelize, {
       ...ctx.customer,
