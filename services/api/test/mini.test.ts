@@ -482,4 +482,42 @@ describe("mini-program: input validation", () => {
     expect(uploadedFiles()).toEqual(files);
     expect((await A.client.mini.deliveries.get.query({ id: pendingId })).status).toBe("PENDING");
   });
+
+  it("refuses 8 decodable 7000×7000 PNGs plus a corrupt image from their headers alone, well under a second, decoding nothing", async () => {
+    const huge = (await sharp({ create: { width: 7000, height: 7000, channels: 3, background: { r: 250, g: 250, b: 250 } } }).png().toBuffer()).toString("base64");
+    const corrupt = Buffer.concat([png.subarray(0, 8), randomBytes(4000)]).toString("base64");
+    const files = uploadedFiles();
+    const decodes = async () => (await api.services.metrics.imageDecodes.get()).values[0]?.value ?? 0;
+    const decodedBefore = await decodes();
+
+    const cases: Array<[Record<string, unknown>, Record<string, RegExp>]> = [
+      // Every image is checked before any is decoded: the corrupt ninth is found, the others are not decoded.
+      [{ photosBase64: [...Array<string>(8).fill(huge), corrupt] }, { "photosBase64.8": /header is unreadable/ }],
+      // Each image alone is allowed; together they exceed the request's pixel budget.
+      [{ photosBase64: Array<string>(8).fill(huge) }, { photosBase64: /392 megapixels together, more than 120 per sign-off/ }],
+      // A header declaring more than the per-image limit (a decompression bomb) is refused as such.
+      [{ signatureBase64: pngWithDeclaredSize(100_000, 100_000).toString("base64") }, { signatureBase64: /100000×100000 pixels, more than 50 megapixels/ }],
+    ];
+    for (const [overrides, expected] of cases) {
+      const started = performance.now();
+      const result = await fieldPaths(sign(overrides));
+      const elapsed = performance.now() - started;
+      expect({ code: result.code, status: result.httpStatus }).toEqual({ code: "BAD_REQUEST", status: 400 });
+      for (const [path, message] of Object.entries(expected)) {
+        expect(result.fieldErrors.find((f) => f.path === path)?.message, JSON.stringify(result.fieldErrors)).toMatch(message);
+      }
+      expect(elapsed).toBeLessThan(1000);
+    }
+    expect(await decodes()).toBe(decodedBefore);
+    expect(uploadedFiles()).toEqual(files);
+    expect((await A.client.mini.deliveries.get.query({ id: pendingId })).status).toBe("PENDING");
+  });
 });
+
+/** The small signature PNG with its IHDR rewritten to declare another size (the CRC is not checked before decoding). */
+function pngWithDeclaredSize(width: number, height: number): Buffer {
+  const copy = Buffer.from(png);
+  copy.writeUInt32BE(width, 16);
+  copy.writeUInt32BE(height, 20);
+  return copy;
+}

@@ -5,7 +5,10 @@ import {
 import { TRPCError } from "@trpc/server";
 import { z, ZodRealError } from "zod";
 import type { AppConfig } from "../../config.js";
-import { compressPhoto, type DecodedImage, ImageRejectedError, imageField, normalizeSignature } from "../../uploads/images.js";
+import type { Metrics } from "../../metrics.js";
+import {
+  compressPhoto, type DecodedImage, ImageRejectedError, imageField, megapixels, normalizeSignature, type StoredImage,
+} from "../../uploads/images.js";
 import { UPLOAD_LIMITS } from "../../uploads/limits.js";
 import { UploadStore, uploadUrl } from "../../uploads/store.js";
 import { createTRPCRouter, customerProcedure } from "../../trpc.js";
@@ -147,9 +150,11 @@ const signInput = z.object({
   signerName: requiredText(50),
   signedAt: dateInput.refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "signedAt is in the future"),
   signatureBase64: imageField(UPLOAD_LIMITS.signatureMaxBytes),
+  // The count first: no photo is even base64-decoded when there are too many.
   photosBase64: z
-    .array(imageField(UPLOAD_LIMITS.photoMaxBytes))
+    .array(z.string())
     .max(UPLOAD_LIMITS.maxPhotos, `at most ${UPLOAD_LIMITS.maxPhotos} photos`)
+    .pipe(z.array(imageField(UPLOAD_LIMITS.photoMaxBytes)))
     .default([]),
   remark: textInput(500).trim().optional(),
   gps: z
@@ -159,14 +164,25 @@ const signInput = z.object({
       accuracy: z.number().min(0).max(100_000).optional(),
     })
     .optional(),
+}).superRefine((input, ctx) => {
+  const pixels = [input.signatureBase64, ...input.photosBase64].reduce((sum, image) => sum + image.width * image.height, 0);
+  if (pixels > UPLOAD_LIMITS.maxRequestPixels) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["photosBase64"],
+      message: `the images have ${megapixels(pixels)} megapixels together, more than ${megapixels(UPLOAD_LIMITS.maxRequestPixels)} per sign-off`,
+    });
+  }
 });
 
 /**
  * Decodes and re-encodes every image (signature normalised, photos compressed) before anything is
- * written; an image that does not decode is a BAD_REQUEST with its field path.
+ * written; an image that does not decode is a BAD_REQUEST with its field path. Only input that
+ * passed every header, size and pixel-budget check gets here.
  */
-async function prepareImages(signature: DecodedImage, photos: DecodedImage[]): Promise<DecodedImage[]> {
-  const jobs: Array<{ path: (string | number)[]; work: Promise<DecodedImage> }> = [
+async function prepareImages(metrics: Metrics, signature: DecodedImage, photos: DecodedImage[]): Promise<StoredImage[]> {
+  metrics.imageDecodes.inc(1 + photos.length);
+  const jobs: Array<{ path: (string | number)[]; work: Promise<StoredImage> }> = [
     { path: ["signatureBase64"], work: normalizeSignature(signature) },
     ...photos.map((photo, index) => ({ path: ["photosBase64", index], work: compressPhoto(photo) })),
   ];
@@ -177,7 +193,7 @@ async function prepareImages(signature: DecodedImage, photos: DecodedImage[]): P
     return [{ code: "custom" as const, path: jobs[index]!.path, message: result.reason.message, input: undefined }];
   });
   if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: "invalid image", cause: new ZodRealError(issues) });
-  return settled.map((result) => (result as PromiseFulfilledResult<DecodedImage>).value);
+  return settled.map((result) => (result as PromiseFulfilledResult<StoredImage>).value);
 }
 
 export const miniDeliveriesRouter = createTRPCRouter({
@@ -216,7 +232,7 @@ export const miniDeliveriesRouter = createTRPCRouter({
     if (!delivery) throw notFound();
     if (delivery.signoff) return signoffView(config, delivery.signoff);
 
-    const [signature, ...photos] = await prepareImages(input.signatureBase64, input.photosBase64);
+    const [signature, ...photos] = await prepareImages(ctx.services.metrics, input.signatureBase64, input.photosBase64);
     const store = new UploadStore(config.UPLOAD_DIR);
     const paths = await store.saveSignoffFiles(ctx.customer.tenantId, delivery.id, [signature!, ...photos]);
     let result: Awaited<ReturnType<typeof signDelivery>>;
