@@ -121,12 +121,13 @@ describe("mini-program: the whole story", () => {
     expect(JSON.stringify(await sql(`SELECT * FROM customer_login_token`))).not.toContain(issued.token);
   });
 
-  it("the customer logs in and sees their profile", async () => {
+  it("the customer logs in and sees their profile; the single-use token does not log in again", async () => {
     const me = await A.client.mini.me.query();
     expect(me.id).toBe(A.customerId);
-    const { sessionToken, expiresAt } = await api.client().mini.auth.login.mutate({ token: A.loginToken });
-    expect(sessionToken).not.toBe(A.token);
-    expect(expiresAt).toBeInstanceOf(Date);
+    expect(A.token.length).toBeGreaterThanOrEqual(32);
+    const again = await failure(api.client().mini.auth.login.mutate({ token: A.loginToken }));
+    expect(again.data.code).toBe("UNAUTHORIZED");
+    expect(again.message).toBe("login token unknown, expired, used up or revoked");
   });
 
   it("lists their deliveries newest first with decimal strings, and filters by status", async () => {
@@ -333,6 +334,51 @@ describe("mini-program: the whole story", () => {
   });
 });
 
+describe("mini-program: login tokens (single-use, max uses, revocation)", () => {
+  const login = (token: string) => api.client().mini.auth.login.mutate({ token });
+
+  it("a token is single-use by default; the issued view says so", async () => {
+    const issued = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId });
+    expect(issued).toMatchObject({ maxUses: 1, tokenId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect((await login(issued.token)).sessionToken).toEqual(expect.any(String));
+    expect(await codeOf(login(issued.token))).toBe("UNAUTHORIZED");
+  });
+
+  it("a reusable token allows exactly maxUses logins, also when they race", async () => {
+    const issued = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 3 });
+    for (let i = 0; i < 3; i++) expect((await login(issued.token)).sessionToken).toEqual(expect.any(String));
+    expect(await codeOf(login(issued.token))).toBe("UNAUTHORIZED");
+
+    const racing = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 2 });
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => login(racing.token)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+    const listed = await api.admin.admin.customers.loginTokens.query({ customerId: B.customerId });
+    expect(listed.find((t) => t.tokenId === racing.tokenId)).toMatchObject({ maxUses: 2, useCount: 2, revokedAt: null });
+    expect(JSON.stringify(listed)).not.toContain(racing.token);
+
+    expect((await fieldPaths(api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 0 }))).paths).toEqual(["maxUses"]);
+    expect((await fieldPaths(api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 10_001 }))).paths).toEqual(["maxUses"]);
+  });
+
+  it("revoking a token ends every session it opened and its further logins; other sessions go on", async () => {
+    const shared = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 5 });
+    const sessions = [await login(shared.token), await login(shared.token)].map((s) => api.client(s.sessionToken));
+    for (const session of sessions) expect((await session.mini.me.query()).id).toBe(B.customerId);
+
+    const revoked = await api.admin.admin.customers.revokeToken.mutate({ tokenId: shared.tokenId });
+    expect(revoked).toMatchObject({ tokenId: shared.tokenId, customerId: B.customerId, sessionsEnded: 2 });
+    expect(revoked.revokedAt).toBeInstanceOf(Date);
+    for (const session of sessions) expect(await codeOf(session.mini.me.query())).toBe("UNAUTHORIZED");
+    expect(await codeOf(login(shared.token))).toBe("UNAUTHORIZED");
+    expect((await B.client.mini.me.query()).id).toBe(B.customerId); // opened with another token
+
+    const again = await api.admin.admin.customers.revokeToken.mutate({ tokenId: shared.tokenId });
+    expect(again).toMatchObject({ sessionsEnded: 0, revokedAt: revoked.revokedAt });
+    expect(await codeOf(api.admin.admin.customers.revokeToken.mutate({ tokenId: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
+    expect(await codeOf(B.client.admin.customers.revokeToken.mutate({ tokenId: shared.tokenId }))).toBe("FORBIDDEN");
+  });
+});
+
 describe("mini-program: auth matrix", () => {
   it("no token, a bad token, an expired session", async () => {
     expect(await codeOf(api.client().mini.me.query())).toBe("UNAUTHORIZED");
@@ -340,7 +386,8 @@ describe("mini-program: auth matrix", () => {
     expect(await codeOf(api.client("x".repeat(43)).mini.me.query())).toBe("UNAUTHORIZED");
     expect(await codeOf(api.client("x".repeat(43)).mini.statements.confirm.mutate({ id: "00000000-0000-4000-8000-000000000000" }))).toBe("UNAUTHORIZED");
 
-    const { sessionToken } = await api.client().mini.auth.login.mutate({ token: A.loginToken });
+    const { token } = await api.admin.admin.customers.issueToken.mutate({ customerId: A.customerId });
+    const { sessionToken } = await api.client().mini.auth.login.mutate({ token });
     const session = api.client(sessionToken);
     expect((await session.mini.me.query()).id).toBe(A.customerId);
     await api.services.db.sequelize.query(`UPDATE customer_session SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, {
