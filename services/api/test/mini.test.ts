@@ -169,7 +169,7 @@ describe("mini-program: the whole story", () => {
       remark: "left at the gate",
       gps: { latitude: 31.23, longitude: 121.47, accuracy: 12 },
     });
-    expect(signoff).toMatchObject({ deliveryId, signerName: "Zhang San", remark: "left at the gate", gps: { latitude: 31.23, longitude: 121.47, accuracy: 12 } });
+    expect(signoff).toMatchObject({ deliveryId, alreadySigned: false, signerName: "Zhang San", remark: "left at the gate", gps: { latitude: 31.23, longitude: 121.47, accuracy: 12 } });
     expect(signoff.signedAt.getTime()).toBe(signedAt.getTime());
     expect(signoff.photoUrls).toHaveLength(2);
     expect(signoff.signatureUrl).toMatch(new RegExp(`^/uploads/${tenantId}/${deliveryId}/[0-9a-f]{32}\\.png$`));
@@ -193,7 +193,7 @@ describe("mini-program: the whole story", () => {
     expect((await A.client.mini.deliveries.list.query({ status: "SIGNED" })).deliveries.map((d) => d.id)).toEqual([deliveryId]);
   });
 
-  it("signing again returns the first sign-off unchanged and keeps no new files", async () => {
+  it("signing again with other data returns the first sign-off, flagged alreadySigned, and keeps no new files", async () => {
     const again = await A.client.mini.deliveries.sign.mutate({
       id: deliveryId,
       signerName: "Someone Else",
@@ -201,6 +201,7 @@ describe("mini-program: the whole story", () => {
       signatureBase64: png.toString("base64"),
     });
     expect(again.id).toBe(signoffId);
+    expect(again.alreadySigned).toBe(true);
     expect(again.signerName).toBe("Zhang San");
     expect(again.signatureUrl).toBe(signatureUrl);
     expect(uploadedFiles()).toHaveLength(3);
@@ -216,6 +217,7 @@ describe("mini-program: the whole story", () => {
       api.client(A.token).mini.deliveries.sign.mutate({ id, signerName: name, signedAt: new Date(), signatureBase64: png.toString("base64"), photosBase64: [png.toString("base64")] });
     const results = await Promise.all([submit("First"), submit("Second"), submit("Third")]);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => !r.alreadySigned)).toHaveLength(1); // the winner; the losers are told
     const [{ n }] = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM delivery_signoff WHERE delivery_id = $1`, [id])) as [{ n: number }];
     expect(n).toBe(1);
     const winner = results[0]!;

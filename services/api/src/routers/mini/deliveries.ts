@@ -67,6 +67,15 @@ export interface DeliverySignoffView {
   createdAt: Date;
 }
 
+/** The answer to a sign request: the delivery's sign-off, and whether it existed before this request. */
+export interface SignResultView extends DeliverySignoffView {
+  /**
+   * true: the delivery was already signed (earlier, or by a concurrent request) and this request's
+   * data was not kept; the sign-off returned is the first one, with its own signer and time.
+   */
+  alreadySigned: boolean;
+}
+
 export interface DeliveryDetailView extends DeliverySummaryView {
   customerName: string;
   customerAddress: string | null;
@@ -222,15 +231,15 @@ export const miniDeliveriesRouter = createTRPCRouter({
 
   /**
    * Signs a delivery: signature and photos (PNG/JPEG, data URL or bare base64), signer, time.
-   * Idempotent: a delivery already signed returns its first sign-off unchanged, and the files of a
-   * duplicate (or a concurrent loser) are not kept.
+   * Idempotent: a delivery already signed returns its first sign-off unchanged with
+   * `alreadySigned: true`, and the files of a duplicate (or a concurrent loser) are not kept.
    */
-  sign: customerProcedure.input(signInput).mutation(async ({ ctx, input }): Promise<DeliverySignoffView> => {
+  sign: customerProcedure.input(signInput).mutation(async ({ ctx, input }): Promise<SignResultView> => {
     const { sequelize } = ctx.services.db;
     const { config } = ctx.services;
     const delivery = await getDelivery(sequelize, { ...ctx.customer, deliveryId: input.id });
     if (!delivery) throw notFound();
-    if (delivery.signoff) return signoffView(config, delivery.signoff);
+    if (delivery.signoff) return { ...signoffView(config, delivery.signoff), alreadySigned: true };
 
     const [signature, ...photos] = await prepareImages(ctx.services.metrics, input.signatureBase64, input.photosBase64);
     const store = new UploadStore(config.UPLOAD_DIR);
@@ -257,6 +266,6 @@ export const miniDeliveriesRouter = createTRPCRouter({
     }
     if (!result.created) await store.remove(paths);
     else ctx.log.info({ deliveryId: delivery.id, signoffId: result.signoff.id, photos: photos.length }, "delivery signed");
-    return signoffView(config, result.signoff);
+    return { ...signoffView(config, result.signoff), alreadySigned: !result.created };
   }),
 });
