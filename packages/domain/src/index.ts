@@ -23,7 +23,8 @@ export { refreshStatements, type Projection, type ProjectionContext } from "./pr
 export { confirmStatement, StatementSupersededError, type StatementConfirmationRecord } from "./statements/confirm.js";
 export * from "./scheduler/index.js";
 export {
-  hashToken, issueLoginToken, loginWithToken, resolveCustomerSession, type CustomerIdentity, type IssuedToken,
+  hashToken, issueLoginToken, listLoginTokens, loginWithToken, resolveCustomerSession, revokeLoginToken, type CustomerIdentity,
+  type IssuedLoginToken, type IssuedToken, type LoginTokenRecord,
 } from "./customers/customer-access.js";
 export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {

@@ -3,7 +3,10 @@ import { closedPort, runCli } from "./run-cli.js";
 
 const TOKEN = "some-admin-token-for-argument-tests";
 const TENANT = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
-const COMMANDS = ["tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "customer:invite", "token:status"];
+const COMMANDS = [
+  "tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "customer:tokens", "customer:revoke-token",
+  "customer:invite", "token:status",
+];
 
 describe.concurrent("help", () => {
   it("--help lists every command (exit 0)", async () => {
@@ -53,6 +56,10 @@ describe.concurrent("bad arguments: one-line error naming the argument, then usa
     [["sync:status", "--tenant", "abc"], 'error: --tenant must be an id (uuid), got "abc"', "usage: pnpm admin sync:status"],
     [["customer:token"], "error: missing --customer <id>", "usage: pnpm admin customer:token"],
     [["customer:token", "--customer", TENANT, "--ttl-hours", "0"], "error: --ttl-hours must be a whole number from 1 to 2160, got \"0\"", "usage: pnpm admin customer:token"],
+    [["customer:token", "--customer", TENANT, "--max-uses", "0"], "error: --max-uses must be a whole number from 1 to 10000, got \"0\"", "usage: pnpm admin customer:token"],
+    [["customer:revoke-token"], "error: missing --token-id <id>", "usage: pnpm admin customer:revoke-token --token-id <id>"],
+    [["customer:revoke-token", "--token-id", "abc"], 'error: --token-id must be an id (uuid), got "abc"', "usage: pnpm admin customer:revoke-token"],
+    [["customer:tokens"], "error: missing --customer <id>", "usage: pnpm admin customer:tokens --customer <id>"],
     [["customer:invite"], "error: missing --customer <id>", "usage: pnpm admin customer:invite --customer <id>"],
     [["customer:invite", "-c", "42"], 'error: --customer must be an id (uuid), got "42"', "usage: pnpm admin customer:invite"],
     [["customer:invite", "-c", TENANT, "--env-version", "beta"], 'error: --env-version must be one of release, trial, develop, got "beta"', "usage: pnpm admin customer:invite"],

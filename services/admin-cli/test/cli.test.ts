@@ -217,6 +217,33 @@ describe("admin CLI against the real API", () => {
     expect(unknown.stderr).toBe("error: NOT_FOUND: customer not found\n");
   });
 
+  it("customer:token --max-uses, customer:tokens and customer:revoke-token: a shared QR logs in n times, revoking ends its sessions", async () => {
+    const [customer] = (JSON.parse(ok(await admin("customer:list", "--tenant", tenantId, "--json"))) as { customers: Array<{ id: string }> }).customers;
+    const out = ok(await admin("customer:token", "--customer", customer!.id, "--max-uses", "2"));
+    const token = /^token: (\S+)$/m.exec(out)![1]!;
+    const tokenId = /^token id: (\S+)$/m.exec(out)![1]!;
+    expect(out).toMatch(/^uses: up to 2$/m);
+    expect(ok(await admin("customer:token", "--customer", customer!.id))).toMatch(/^uses: 1 \(single-use\)$/m);
+
+    const anonymous = createClient({ url: api.url });
+    const sessions = [await anonymous.mini.auth.login.mutate({ token }), await anonymous.mini.auth.login.mutate({ token })];
+    await expect(anonymous.mini.auth.login.mutate({ token })).rejects.toThrow(/used up/);
+    const listed = ok(await admin("customer:tokens", "--customer", customer!.id));
+    expect(listed).toMatch(new RegExp(`^${tokenId} +2/2 +.* used up$`, "m"));
+    expect(listed).not.toContain(token);
+
+    const revoked = ok(await admin("customer:revoke-token", "--token-id", tokenId));
+    expect(revoked).toContain(`revoked token ${tokenId} (customer ${customer!.id})`);
+    expect(revoked).toMatch(/^sessions ended: 2$/m);
+    for (const { sessionToken } of sessions) {
+      await expect(createClient({ url: api.url, getToken: () => sessionToken }).mini.me.query()).rejects.toThrow(/log in again/);
+    }
+    expect(ok(await admin("customer:tokens", "--customer", customer!.id))).toMatch(new RegExp(`^${tokenId} +2/2 +.* revoked \\d{4}-`, "m"));
+    const unknown = await admin("customer:revoke-token", "--token-id", "00000000-0000-4000-8000-000000000000");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe("error: NOT_FOUND: login token not found\n");
+  });
+
   it("token:status shows the Kingdee app-token expiry, never the token", async () => {
     const out = ok(await admin("token:status", "--tenant", tenantId));
     expect(out).toContain(`tenant ${tenantId}: app-token cached`);

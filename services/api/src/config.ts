@@ -59,6 +59,9 @@ export const configSchema = z.object({
   API_CALL_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
   CUSTOMER_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 30),
   CUSTOMER_LOGIN_TOKEN_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 7),
+  /** Mutations (sign-offs, confirmations …) one customer session may make per window; more are TOO_MANY_REQUESTS. */
+  CUSTOMER_MUTATION_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  CUSTOMER_MUTATION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 }).refine((config) => config.NODE_ENV !== "production" || config.KINGDEE_WEBHOOK_TOKEN !== undefined, {
   path: ["KINGDEE_WEBHOOK_TOKEN"],
   error: "KINGDEE_WEBHOOK_TOKEN is required in production (at least 24 characters: openssl rand -base64 32)",

@@ -19,6 +19,11 @@ export function createMetrics() {
       labelNames: ["job", "status"] as const,
       registers: [registry],
     }),
+    imageDecodes: new Counter({
+      name: "erpbridge_upload_image_decodes_total",
+      help: "Uploaded images handed to the image decoder (after every header and budget check)",
+      registers: [registry],
+    }),
     kingdeeCalls: new Counter({
       name: "erpbridge_kingdee_calls_total",
       help: "Kingdee HTTP calls by endpoint and outcome",

@@ -8,12 +8,22 @@ import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify"
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { bearerToken, sameSecret } from "./auth.js";
+import type { CustomerMutationLimiter } from "./http/rate-limit.js";
 import type { AppServices } from "./services.js";
 
-/** Per request: the services, the request's logger and id, and the Bearer token (checked lazily by procedure kind). */
-export function createContextFactory(services: AppServices) {
-  return ({ req }: CreateFastifyContextOptions) => {
-    return { services, log: req.log, requestId: String(req.id), bearer: bearerToken(req.headers.authorization) };
+/**
+ * Per request: the services, the request's logger and id, the Bearer token (checked lazily by
+ * procedure kind) and the request's customer-mutation rate limit.
+ */
+export function createContextFactory(services: AppServices, limitCustomerMutation: CustomerMutationLimiter) {
+  return ({ req, res }: CreateFastifyContextOptions) => {
+    return {
+      services,
+      log: req.log,
+      requestId: String(req.id),
+      bearer: bearerToken(req.headers.authorization),
+      limitCustomerMutation: () => limitCustomerMutation(req, res),
+    };
   };
 }
 
@@ -92,10 +102,29 @@ export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, bearer: undefined } });
 });
 
-/** Customers of the mini-program: Bearer session token; every query is scoped by `ctx.customer`. */
-export const customerProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing Bearer token" });
-  const customer: CustomerIdentity | null = await resolveCustomerSession(ctx.services.db.sequelize, ctx.bearer);
-  if (!customer) throw new TRPCError({ code: "UNAUTHORIZED", message: "session expired or unknown; log in again" });
-  return next({ ctx: { ...ctx, bearer: undefined, customer } });
+/**
+ * Customer mutations are limited per session (CUSTOMER_MUTATION_RATE_LIMIT per window): run after
+ * the session is resolved and before the input is parsed, so a flood costs neither decoding nor keys.
+ */
+export const limitCustomerMutations = t.middleware(async ({ ctx, type, next }) => {
+  if (type === "mutation") {
+    const limit = await ctx.limitCustomerMutation();
+    if (limit.exceeded) {
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `too many changes from this session; try again in ${limit.retryAfterSeconds} s`,
+      });
+    }
+  }
+  return next();
 });
+
+/** Customers of the mini-program: Bearer session token; every query is scoped by `ctx.customer`. */
+export const customerProcedure = publicProcedure
+  .use(async ({ ctx, next }) => {
+    if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing Bearer token" });
+    const customer: CustomerIdentity | null = await resolveCustomerSession(ctx.services.db.sequelize, ctx.bearer);
+    if (!customer) throw new TRPCError({ code: "UNAUTHORIZED", message: "session expired or unknown; log in again" });
+    return next({ ctx: { ...ctx, bearer: undefined, customer } });
+  })
+  .use(limitCustomerMutations);

@@ -65,6 +65,7 @@ export async function startTestApi(
     // The sandbox's ISV app: the authorization webhook pulls pushes back with it.
     KINGDEE_CLIENT_ID: sandbox.demoTenant.clientId,
     KINGDEE_CLIENT_SECRET: sandbox.demoTenant.clientSecret,
+    CUSTOMER_MUTATION_RATE_LIMIT: "100000", // tests make many mutations per session; rate-limit.test.ts sets its own
     ...options.env,
   });
   let logText = "";

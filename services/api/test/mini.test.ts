@@ -121,12 +121,13 @@ describe("mini-program: the whole story", () => {
     expect(JSON.stringify(await sql(`SELECT * FROM customer_login_token`))).not.toContain(issued.token);
   });
 
-  it("the customer logs in and sees their profile", async () => {
+  it("the customer logs in and sees their profile; the single-use token does not log in again", async () => {
     const me = await A.client.mini.me.query();
     expect(me.id).toBe(A.customerId);
-    const { sessionToken, expiresAt } = await api.client().mini.auth.login.mutate({ token: A.loginToken });
-    expect(sessionToken).not.toBe(A.token);
-    expect(expiresAt).toBeInstanceOf(Date);
+    expect(A.token.length).toBeGreaterThanOrEqual(32);
+    const again = await failure(api.client().mini.auth.login.mutate({ token: A.loginToken }));
+    expect(again.data.code).toBe("UNAUTHORIZED");
+    expect(again.message).toBe("login token unknown, expired, used up or revoked");
   });
 
   it("lists their deliveries newest first with decimal strings, and filters by status", async () => {
@@ -168,7 +169,7 @@ describe("mini-program: the whole story", () => {
       remark: "left at the gate",
       gps: { latitude: 31.23, longitude: 121.47, accuracy: 12 },
     });
-    expect(signoff).toMatchObject({ deliveryId, signerName: "Zhang San", remark: "left at the gate", gps: { latitude: 31.23, longitude: 121.47, accuracy: 12 } });
+    expect(signoff).toMatchObject({ deliveryId, alreadySigned: false, signerName: "Zhang San", remark: "left at the gate", gps: { latitude: 31.23, longitude: 121.47, accuracy: 12 } });
     expect(signoff.signedAt.getTime()).toBe(signedAt.getTime());
     expect(signoff.photoUrls).toHaveLength(2);
     expect(signoff.signatureUrl).toMatch(new RegExp(`^/uploads/${tenantId}/${deliveryId}/[0-9a-f]{32}\\.png$`));
@@ -192,7 +193,7 @@ describe("mini-program: the whole story", () => {
     expect((await A.client.mini.deliveries.list.query({ status: "SIGNED" })).deliveries.map((d) => d.id)).toEqual([deliveryId]);
   });
 
-  it("signing again returns the first sign-off unchanged and keeps no new files", async () => {
+  it("signing again with other data returns the first sign-off, flagged alreadySigned, and keeps no new files", async () => {
     const again = await A.client.mini.deliveries.sign.mutate({
       id: deliveryId,
       signerName: "Someone Else",
@@ -200,6 +201,7 @@ describe("mini-program: the whole story", () => {
       signatureBase64: png.toString("base64"),
     });
     expect(again.id).toBe(signoffId);
+    expect(again.alreadySigned).toBe(true);
     expect(again.signerName).toBe("Zhang San");
     expect(again.signatureUrl).toBe(signatureUrl);
     expect(uploadedFiles()).toHaveLength(3);
@@ -215,6 +217,7 @@ describe("mini-program: the whole story", () => {
       api.client(A.token).mini.deliveries.sign.mutate({ id, signerName: name, signedAt: new Date(), signatureBase64: png.toString("base64"), photosBase64: [png.toString("base64")] });
     const results = await Promise.all([submit("First"), submit("Second"), submit("Third")]);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => !r.alreadySigned)).toHaveLength(1); // the winner; the losers are told
     const [{ n }] = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM delivery_signoff WHERE delivery_id = $1`, [id])) as [{ n: number }];
     expect(n).toBe(1);
     const winner = results[0]!;
@@ -333,6 +336,51 @@ describe("mini-program: the whole story", () => {
   });
 });
 
+describe("mini-program: login tokens (single-use, max uses, revocation)", () => {
+  const login = (token: string) => api.client().mini.auth.login.mutate({ token });
+
+  it("a token is single-use by default; the issued view says so", async () => {
+    const issued = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId });
+    expect(issued).toMatchObject({ maxUses: 1, tokenId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect((await login(issued.token)).sessionToken).toEqual(expect.any(String));
+    expect(await codeOf(login(issued.token))).toBe("UNAUTHORIZED");
+  });
+
+  it("a reusable token allows exactly maxUses logins, also when they race", async () => {
+    const issued = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 3 });
+    for (let i = 0; i < 3; i++) expect((await login(issued.token)).sessionToken).toEqual(expect.any(String));
+    expect(await codeOf(login(issued.token))).toBe("UNAUTHORIZED");
+
+    const racing = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 2 });
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => login(racing.token)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+    const listed = await api.admin.admin.customers.loginTokens.query({ customerId: B.customerId });
+    expect(listed.find((t) => t.tokenId === racing.tokenId)).toMatchObject({ maxUses: 2, useCount: 2, revokedAt: null });
+    expect(JSON.stringify(listed)).not.toContain(racing.token);
+
+    expect((await fieldPaths(api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 0 }))).paths).toEqual(["maxUses"]);
+    expect((await fieldPaths(api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 10_001 }))).paths).toEqual(["maxUses"]);
+  });
+
+  it("revoking a token ends every session it opened and its further logins; other sessions go on", async () => {
+    const shared = await api.admin.admin.customers.issueToken.mutate({ customerId: B.customerId, maxUses: 5 });
+    const sessions = [await login(shared.token), await login(shared.token)].map((s) => api.client(s.sessionToken));
+    for (const session of sessions) expect((await session.mini.me.query()).id).toBe(B.customerId);
+
+    const revoked = await api.admin.admin.customers.revokeToken.mutate({ tokenId: shared.tokenId });
+    expect(revoked).toMatchObject({ tokenId: shared.tokenId, customerId: B.customerId, sessionsEnded: 2 });
+    expect(revoked.revokedAt).toBeInstanceOf(Date);
+    for (const session of sessions) expect(await codeOf(session.mini.me.query())).toBe("UNAUTHORIZED");
+    expect(await codeOf(login(shared.token))).toBe("UNAUTHORIZED");
+    expect((await B.client.mini.me.query()).id).toBe(B.customerId); // opened with another token
+
+    const again = await api.admin.admin.customers.revokeToken.mutate({ tokenId: shared.tokenId });
+    expect(again).toMatchObject({ sessionsEnded: 0, revokedAt: revoked.revokedAt });
+    expect(await codeOf(api.admin.admin.customers.revokeToken.mutate({ tokenId: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
+    expect(await codeOf(B.client.admin.customers.revokeToken.mutate({ tokenId: shared.tokenId }))).toBe("FORBIDDEN");
+  });
+});
+
 describe("mini-program: auth matrix", () => {
   it("no token, a bad token, an expired session", async () => {
     expect(await codeOf(api.client().mini.me.query())).toBe("UNAUTHORIZED");
@@ -340,7 +388,8 @@ describe("mini-program: auth matrix", () => {
     expect(await codeOf(api.client("x".repeat(43)).mini.me.query())).toBe("UNAUTHORIZED");
     expect(await codeOf(api.client("x".repeat(43)).mini.statements.confirm.mutate({ id: "00000000-0000-4000-8000-000000000000" }))).toBe("UNAUTHORIZED");
 
-    const { sessionToken } = await api.client().mini.auth.login.mutate({ token: A.loginToken });
+    const { token } = await api.admin.admin.customers.issueToken.mutate({ customerId: A.customerId });
+    const { sessionToken } = await api.client().mini.auth.login.mutate({ token });
     const session = api.client(sessionToken);
     expect((await session.mini.me.query()).id).toBe(A.customerId);
     await api.services.db.sequelize.query(`UPDATE customer_session SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, {
@@ -482,4 +531,42 @@ describe("mini-program: input validation", () => {
     expect(uploadedFiles()).toEqual(files);
     expect((await A.client.mini.deliveries.get.query({ id: pendingId })).status).toBe("PENDING");
   });
+
+  it("refuses 8 decodable 7000×7000 PNGs plus a corrupt image from their headers alone, well under a second, decoding nothing", async () => {
+    const huge = (await sharp({ create: { width: 7000, height: 7000, channels: 3, background: { r: 250, g: 250, b: 250 } } }).png().toBuffer()).toString("base64");
+    const corrupt = Buffer.concat([png.subarray(0, 8), randomBytes(4000)]).toString("base64");
+    const files = uploadedFiles();
+    const decodes = async () => (await api.services.metrics.imageDecodes.get()).values[0]?.value ?? 0;
+    const decodedBefore = await decodes();
+
+    const cases: Array<[Record<string, unknown>, Record<string, RegExp>]> = [
+      // Every image is checked before any is decoded: the corrupt ninth is found, the others are not decoded.
+      [{ photosBase64: [...Array<string>(8).fill(huge), corrupt] }, { "photosBase64.8": /header is unreadable/ }],
+      // Each image alone is allowed; together they exceed the request's pixel budget.
+      [{ photosBase64: Array<string>(8).fill(huge) }, { photosBase64: /392 megapixels together, more than 120 per sign-off/ }],
+      // A header declaring more than the per-image limit (a decompression bomb) is refused as such.
+      [{ signatureBase64: pngWithDeclaredSize(100_000, 100_000).toString("base64") }, { signatureBase64: /100000×100000 pixels, more than 50 megapixels/ }],
+    ];
+    for (const [overrides, expected] of cases) {
+      const started = performance.now();
+      const result = await fieldPaths(sign(overrides));
+      const elapsed = performance.now() - started;
+      expect({ code: result.code, status: result.httpStatus }).toEqual({ code: "BAD_REQUEST", status: 400 });
+      for (const [path, message] of Object.entries(expected)) {
+        expect(result.fieldErrors.find((f) => f.path === path)?.message, JSON.stringify(result.fieldErrors)).toMatch(message);
+      }
+      expect(elapsed).toBeLessThan(1000);
+    }
+    expect(await decodes()).toBe(decodedBefore);
+    expect(uploadedFiles()).toEqual(files);
+    expect((await A.client.mini.deliveries.get.query({ id: pendingId })).status).toBe("PENDING");
+  });
 });
+
+/** The small signature PNG with its IHDR rewritten to declare another size (the CRC is not checked before decoding). */
+function pngWithDeclaredSize(width: number, height: number): Buffer {
+  const copy = Buffer.from(png);
+  copy.writeUInt32BE(width, 16);
+  copy.writeUInt32BE(height, 20);
+  return copy;
+}

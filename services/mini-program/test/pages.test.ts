@@ -286,6 +286,26 @@ describe("deliveries", () => {
     expect(list.data.deliveries.some((d: { id: string }) => d.id === pending.id)).toBe(false);
   });
 
+  it("a delivery signed meanwhile elsewhere: the submit says it was already signed, by whom and when, and shows the first sign-off", async () => {
+    const pending = (await world.api.client(sessionToken).mini.deliveries.list.query({ status: "PENDING" })).deliveries[0]!;
+    const rt = signedIn();
+    const page = await rt.open("pages/delivery/index", { id: pending.id });
+    expect(page.data.signoff).toBeNull();
+    const signedAt = new Date(Date.now() - 3600_000);
+    await world.api.client(sessionToken).mini.deliveries.sign.mutate({ id: pending.id, signerName: "赵六", signedAt, signatureBase64: gradientPng(60, 30).toString("base64") });
+
+    await page.input("onSignerInput", "王五");
+    await page.draw([[20, 120], [60, 40], [100, 130]]);
+    await page.call("onSubmit");
+    expect(page.data.formError).toBe("");
+    expect(page.data.alreadySignedNotice).toBe(`该送货单已于 ${page.data.signoff.signedAt} 由 赵六 签收，本次提交未保存`);
+    expect(page.data.signoff.signedAt).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(page.data.signoff).toMatchObject({ signerName: "赵六" });
+    expect(page.data.delivery.status).toBe("SIGNED");
+    expect(rt.toasts.at(-1)?.title).toBe("该送货单已签收过");
+    expect(rt.toasts.some((t) => t.title === "签收成功")).toBe(false);
+  });
+
   it("at most 10 requests in flight: 60 loads at once are queued, none fails", async () => {
     const fresh = signedIn();
     const page = await fresh.open("pages/deliveries/index");

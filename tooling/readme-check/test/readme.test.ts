@@ -140,6 +140,9 @@ describe("the README from a fresh clone in a private folder", () => {
     const tenantId = UUID.exec((await expectOk("pnpm -s admin tenant:list", { env })).stdout)![0];
     const customers = await expectOk("pnpm -s admin customer:list --search 商贸 --json", { env });
     const customerId = UUID.exec(customers.stdout)![0];
+    // A login token of its own for the README's revoke example.
+    const issued = await expectOk(`pnpm -s admin customer:token --customer ${customerId}`, { env });
+    const tokenId = /^token id: (\S+)$/m.exec(issued.stdout)![1];
 
     const commands: string[] = [];
     for (const line of readmeCommands()) {
@@ -151,7 +154,10 @@ describe("the README from a fresh clone in a private folder", () => {
       if (!/^pnpm /.test(line)) continue; // npm install -g, docker compose, cp: not this machine's business
       if (line === "pnpm start") continue; // the instance above
       if (line === "pnpm test") continue; // the whole suite: this test is part of it
-      const command = line.replace(/--tenant <id>/g, `--tenant ${tenantId}`).replace(/--customer <id>/g, `--customer ${customerId}`);
+      const command = line
+        .replace(/--tenant <id>/g, `--tenant ${tenantId}`)
+        .replace(/--customer <id>/g, `--customer ${customerId}`)
+        .replace(/--token-id <id>/g, `--token-id ${tokenId}`);
       expect(command, "a placeholder this test does not know how to fill").not.toMatch(/<[^>]+>/);
       commands.push(command);
     }

@@ -18,35 +18,101 @@ export interface CustomerIdentity {
 const newToken = () => randomBytes(32).toString("base64url");
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-async function insertToken(sequelize: Sequelize, table: "customer_login_token" | "customer_session", customerId: string, ttlMs: number) {
+export interface IssuedLoginToken extends IssuedToken {
+  /** The token's id: what an admin revokes it by (the token itself is shown once, only its hash is kept). */
+  tokenId: string;
+  maxUses: number;
+}
+
+/** A login token as an admin sees it (never the token itself). */
+export interface LoginTokenRecord {
+  tokenId: string;
+  customerId: string;
+  maxUses: number;
+  useCount: number;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/**
+ * A login token for the customer: single-use unless `maxUses` allows more logins (a shop's printed
+ * QR code that several staff scan).
+ */
+export async function issueLoginToken(sequelize: Sequelize, customerId: string, ttlMs: number, maxUses = 1): Promise<IssuedLoginToken> {
   const token = newToken();
   const expiresAt = new Date(Date.now() + ttlMs);
-  await sequelize.query(
-    `INSERT INTO ${table} (id, customer_id, token_hash, expires_at, created_at) VALUES (gen_random_uuid(), $1, $2, $3, now())`,
-    { bind: [customerId, hashToken(token), expiresAt] },
+  const [row] = await sequelize.query<{ id: string }>(
+    `INSERT INTO customer_login_token (id, customer_id, token_hash, expires_at, max_uses, created_at)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, now()) RETURNING id`,
+    { bind: [customerId, hashToken(token), expiresAt, maxUses], type: QueryTypes.SELECT },
   );
-  return { token, expiresAt };
+  return { token, expiresAt, tokenId: row!.id, maxUses };
 }
 
-export function issueLoginToken(sequelize: Sequelize, customerId: string, ttlMs: number): Promise<IssuedToken> {
-  return insertToken(sequelize, "customer_login_token", customerId, ttlMs);
-}
-
-/** Exchanges a valid login token for a new session; null when the token is unknown or expired. */
-export async function loginWithToken(
+/**
+ * Exchanges a login token for a new session, counting one use; null when the token is unknown,
+ * expired, revoked or used up. The count is taken atomically, so concurrent logins never exceed it.
+ */
+export function loginWithToken(
   sequelize: Sequelize,
   loginToken: string,
   sessionTtlMs: number,
 ): Promise<(IssuedToken & CustomerIdentity) | null> {
-  const [row] = await sequelize.query<{ customerId: string; tenantId: string }>(
-    `UPDATE customer_login_token t SET last_used_at = now()
-       FROM customer c
-      WHERE t.token_hash = $1 AND t.expires_at > now() AND c.id = t.customer_id
-      RETURNING c.id AS "customerId", c.tenant_id AS "tenantId"`,
-    { bind: [hashToken(loginToken)], type: QueryTypes.SELECT },
+  return sequelize.transaction(async (transaction) => {
+    const [row] = await sequelize.query<{ loginTokenId: string; customerId: string; tenantId: string }>(
+      `UPDATE customer_login_token t SET use_count = t.use_count + 1, last_used_at = now()
+         FROM customer c
+        WHERE t.token_hash = $1 AND t.expires_at > now() AND t.revoked_at IS NULL AND t.use_count < t.max_uses
+          AND c.id = t.customer_id
+        RETURNING t.id AS "loginTokenId", c.id AS "customerId", c.tenant_id AS "tenantId"`,
+      { bind: [hashToken(loginToken)], type: QueryTypes.SELECT, transaction },
+    );
+    if (!row) return null;
+    const token = newToken();
+    const expiresAt = new Date(Date.now() + sessionTtlMs);
+    await sequelize.query(
+      `INSERT INTO customer_session (id, customer_id, token_hash, expires_at, login_token_id, created_at)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, now())`,
+      { bind: [row.customerId, hashToken(token), expiresAt, row.loginTokenId], transaction },
+    );
+    return { token, expiresAt, customerId: row.customerId, tenantId: row.tenantId };
+  });
+}
+
+/**
+ * Revokes a login token and ends every session it opened. Null when there is no such token;
+ * revoking again is harmless (the first revocation time stays).
+ */
+export function revokeLoginToken(
+  sequelize: Sequelize,
+  tokenId: string,
+): Promise<{ customerId: string; revokedAt: Date; sessionsEnded: number } | null> {
+  return sequelize.transaction(async (transaction) => {
+    const [row] = await sequelize.query<{ customerId: string; revokedAt: Date }>(
+      `UPDATE customer_login_token SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
+        RETURNING customer_id AS "customerId", revoked_at AS "revokedAt"`,
+      { bind: [tokenId], type: QueryTypes.SELECT, transaction },
+    );
+    if (!row) return null;
+    const ended = await sequelize.query<{ id: string }>(`DELETE FROM customer_session WHERE login_token_id = $1 RETURNING id`, {
+      bind: [tokenId],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    return { ...row, sessionsEnded: ended.length };
+  });
+}
+
+/** The customer's login tokens, newest first. */
+export function listLoginTokens(sequelize: Sequelize, customerId: string): Promise<LoginTokenRecord[]> {
+  return sequelize.query<LoginTokenRecord>(
+    `SELECT id AS "tokenId", customer_id AS "customerId", max_uses AS "maxUses", use_count AS "useCount",
+            created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+       FROM customer_login_token WHERE customer_id = $1 ORDER BY created_at DESC, id`,
+    { bind: [customerId], type: QueryTypes.SELECT },
   );
-  if (!row) return null;
-  return { ...(await insertToken(sequelize, "customer_session", row.customerId, sessionTtlMs)), ...row };
 }
 
 /** The customer behind a session token; null when unknown or expired. */

@@ -3,32 +3,44 @@ import { type CommandSpec, integerValue, stringValue, uuidValue } from "../comma
 import { UsageError } from "../context.js";
 import { formatDate, formatDuration, table } from "../format.js";
 
+/** The server's bound (admin.customers.issueToken). */
+const MAX_TOKEN_USES = 10_000;
+
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export const customerToken: CommandSpec = {
   name: "customer:token",
   summary: "issue a mini-program login token for a customer (and its QR code)",
-  synopsis: "--customer <id> [--out <qr.png>] [--ttl-hours <n>]",
+  synopsis: "--customer <id> [--out <qr.png>] [--ttl-hours <n>] [--max-uses <n>]",
   description: [
-    "Issues a login token for one customer, prints it with its expiry, and writes its QR code",
+    "Issues a login token for one customer, prints it with its id and expiry, and writes its QR code",
     "(PNG) to --out. The customer scans the code in the mini-program to log in.",
+    "The token is single-use unless --max-uses allows more logins (a shop's printed QR code for its",
+    "staff). customer:revoke-token --token-id <id> revokes it and ends the sessions it opened.",
   ].join("\n"),
   options: {
     customer: { type: "string", short: "c", value: "<id>", description: "customer id", required: true },
     out: { type: "string", short: "o", value: "<file.png>", description: "write the QR code PNG to this file" },
     "ttl-hours": { type: "string", value: "<n>", description: "token lifetime in hours, at most 2160 (default: the server's CUSTOMER_LOGIN_TOKEN_TTL_HOURS)" },
+    "max-uses": { type: "string", value: "<n>", description: `logins the token allows, at most ${MAX_TOKEN_USES} (default 1: single-use)` },
   },
-  examples: ["pnpm admin customer:token --customer 0b7e… --out qr.png --ttl-hours 48"],
+  examples: [
+    "pnpm admin customer:token --customer 0b7e… --out qr.png --ttl-hours 48",
+    "pnpm admin customer:token --customer 0b7e… --out shop-qr.png --max-uses 20",
+  ],
   async run(ctx, values) {
     const customerId = uuidValue(values, "customer", true);
     const ttlHours = integerValue(values, "ttl-hours", { min: 1, max: 24 * 90 });
+    const maxUses = integerValue(values, "max-uses", { min: 1, max: MAX_TOKEN_USES });
     const outFlag = stringValue(values, "out");
     if (outFlag !== undefined && !outFlag) throw new UsageError("--out needs a file name");
     const out = outFlag ? ctx.path(outFlag) : undefined;
 
-    const issued = await ctx.api().admin.customers.issueToken.mutate({ customerId, ...(ttlHours ? { ttlHours } : {}) });
+    const issued = await ctx.api().admin.customers.issueToken.mutate({ customerId, ...(ttlHours ? { ttlHours } : {}), ...(maxUses ? { maxUses } : {}) });
     const expiresAt = new Date(issued.expiresAt);
     ctx.io.out(`token: ${issued.token}`);
+    ctx.io.out(`token id: ${issued.tokenId}`);
+    ctx.io.out(`uses: ${issued.maxUses === 1 ? "1 (single-use)" : `up to ${issued.maxUses}`}`);
     ctx.io.out(`expires: ${formatDate(expiresAt)} (in ${formatDuration(expiresAt.getTime() - Date.now())})`);
     if (issued.loginUrl) ctx.io.out(`login url: ${issued.loginUrl}`);
     if (out) {
@@ -39,6 +51,57 @@ export const customerToken: CommandSpec = {
     } else {
       ctx.io.out("qr: not written (pass --out qr.png to save the QR code)");
     }
+  },
+};
+
+export const customerTokens: CommandSpec = {
+  name: "customer:tokens",
+  summary: "list a customer's login tokens (ids, uses, expiry, revocation)",
+  synopsis: "--customer <id> [--json]",
+  description: "Lists the customer's login tokens, newest first. The tokens themselves are never shown again.",
+  options: {
+    customer: { type: "string", short: "c", value: "<id>", description: "customer id", required: true },
+    json: { type: "boolean", description: "print JSON" },
+  },
+  async run(ctx, values) {
+    const customerId = uuidValue(values, "customer", true);
+    const tokens = await ctx.api().admin.customers.loginTokens.query({ customerId });
+    if (values.json) {
+      ctx.io.out(JSON.stringify(tokens, null, 2));
+      return;
+    }
+    if (tokens.length === 0) {
+      ctx.io.out("no login tokens");
+      return;
+    }
+    const state = (t: (typeof tokens)[number]) =>
+      t.revokedAt ? `revoked ${formatDate(new Date(t.revokedAt))}`
+      : new Date(t.expiresAt).getTime() <= Date.now() ? "expired"
+      : t.useCount >= t.maxUses ? "used up"
+      : "usable";
+    ctx.io.out(
+      table(
+        ["TOKEN ID", "USES", "CREATED", "EXPIRES", "STATE"],
+        tokens.map((t) => [t.tokenId, `${t.useCount}/${t.maxUses}`, formatDate(new Date(t.createdAt)), formatDate(new Date(t.expiresAt)), state(t)]),
+      ),
+    );
+  },
+};
+
+export const customerRevokeToken: CommandSpec = {
+  name: "customer:revoke-token",
+  summary: "revoke a login token and end the sessions it opened",
+  synopsis: "--token-id <id>",
+  description: "Revokes a customer login token (its id is printed by customer:token and customer:tokens): it logs in no more,\nand every mini-program session opened with it ends. Revoking again is harmless.",
+  options: {
+    "token-id": { type: "string", value: "<id>", description: "the login token's id", required: true },
+  },
+  examples: ["pnpm admin customer:revoke-token --token-id 5d0c…"],
+  async run(ctx, values) {
+    const tokenId = uuidValue(values, "token-id", true);
+    const revoked = await ctx.api().admin.customers.revokeToken.mutate({ tokenId });
+    ctx.io.out(`revoked token ${revoked.tokenId} (customer ${revoked.customerId}) at ${formatDate(new Date(revoked.revokedAt))}`);
+    ctx.io.out(`sessions ended: ${revoked.sessionsEnded}`);
   },
 };
 

@@ -8,6 +8,9 @@ import { MINI_PROGRAM_PAGES } from "../mini-program-pages.js";
 import type { AppServices } from "../services.js";
 import { startEmbeddedPostgres } from "./postgres.js";
 
+/** Logins the demo customer's token allows (it is printed in the banner for anyone to try). */
+const DEMO_LOGIN_TOKEN_USES = 1000;
+
 /** A value generated on the first start and kept in `.data`, so restarts reuse it. */
 function persistedSecret(dataDir: string, name: string, make: () => string): string {
   const file = path.join(dataDir, name);
@@ -90,7 +93,9 @@ export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> 
       }
       const customer = await Customer.findOne({ where: { tenantId: tenant.id }, order: [["number", "ASC"]] });
       if (!customer) throw new Error("the first sync brought no customer");
-      const { token } = await issueLoginToken(services.db.sequelize, customer.id, services.config.CUSTOMER_LOGIN_TOKEN_TTL_HOURS * 3600_000);
+      // Reusable: the banner's example login must keep working however often it is tried.
+      const ttlMs = services.config.CUSTOMER_LOGIN_TOKEN_TTL_HOURS * 3600_000;
+      const { token } = await issueLoginToken(services.db.sequelize, customer.id, ttlMs, DEMO_LOGIN_TOKEN_USES);
       return { tenantId: tenant.id, customerName: customer.name, loginToken: token };
     },
     async stop() {

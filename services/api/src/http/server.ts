@@ -5,6 +5,7 @@ import { type AppRouter, appRouter } from "../root.js";
 import type { AppServices } from "../services.js";
 import { createContextFactory } from "../trpc.js";
 import { registerHealthRoutes } from "./health.js";
+import { registerCustomerMutationLimit } from "./rate-limit.js";
 import { registerUploadRoutes } from "./uploads.js";
 import { registerKingdeeWebhook } from "./webhook.js";
 
@@ -34,11 +35,12 @@ export async function buildServer(services: AppServices): Promise<FastifyInstanc
     reply.header("x-request-id", req.id);
   });
 
+  const limitCustomerMutation = await registerCustomerMutationLimit(app, services);
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: createContextFactory(services),
+      createContext: createContextFactory(services, limitCustomerMutation),
       onError: ({ error, path, ctx }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") ctx?.log.error({ err: error.cause ?? error, path }, "trpc error");
       },

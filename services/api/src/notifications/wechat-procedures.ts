@@ -2,7 +2,7 @@ import { resolveWechatSession, WechatAlreadyBoundError, WechatInviteError } from
 import { WechatError, type WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { TRPCError } from "@trpc/server";
 import type { Context } from "../trpc.js";
-import { publicProcedure } from "../trpc.js";
+import { limitCustomerMutations, publicProcedure } from "../trpc.js";
 
 /** The WeChat client, or PRECONDITION_FAILED when WECHAT_APP_ID/WECHAT_APP_SECRET are not configured. */
 export function requireWechat(ctx: Pick<Context, "services">): WechatMiniProgramClient {
@@ -43,7 +43,7 @@ export const wechatCustomerProcedure = publicProcedure.use(async ({ ctx, next })
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "session expired or unknown; log in again" });
   const wechatUser = session.openid && session.appId ? { appId: session.appId, openid: session.openid } : null;
   return next({ ctx: { ...ctx, bearer: undefined, customer: { customerId: session.customerId, tenantId: session.tenantId }, wechatUser } });
-});
+}).use(limitCustomerMutations);
 
 /** The session's WeChat user, or PRECONDITION_FAILED for a session not opened through WeChat. */
 export function requireWechatUser<T extends { wechatUser: { appId: string; openid: string } | null }>(ctx: T): { appId: string; openid: string } {

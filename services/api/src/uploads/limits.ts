@@ -6,8 +6,13 @@ export const UPLOAD_LIMITS = {
   photoMaxBytes: 8 * 1024 * 1024,
   /** Photos per sign-off. */
   maxPhotos: 9,
-  /** Images larger than this many pixels are refused before decoding (decompression bombs). */
+  /** Images larger than this many pixels (by their header) are refused before decoding (decompression bombs). */
   maxInputPixels: 50_000_000,
+  /**
+   * All images of one sign-off together, by their headers, checked before any is decoded: nine
+   * 12-megapixel phone photos and a signature fit; a request that would take seconds of CPU does not.
+   */
+  maxRequestPixels: 120_000_000,
   /** Photos are re-encoded as JPEG no larger than this on their longer side. */
   photoMaxDimension: 1920,
   photoJpegQuality: 80,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
-  createCustomerInvite, Customer, idInput, issueLoginToken, listCustomerBindings, pageInput, pageSizeInput, removeBinding,
-  requiredText, textInput, type WechatBindingRecord,
+  createCustomerInvite, Customer, idInput, issueLoginToken, listCustomerBindings, listLoginTokens, type LoginTokenRecord, pageInput,
+  pageSizeInput, removeBinding, requiredText, revokeLoginToken, textInput, type WechatBindingRecord,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import QRCode from "qrcode";
@@ -44,15 +44,27 @@ export interface CreatedCustomerView {
 
 export interface LoginTokenView {
   customerId: string;
+  /** What the token is revoked by (`revokeToken`). */
+  tokenId: string;
   /** The login token itself: shown once, only its hash is stored. */
   token: string;
   expiresAt: Date;
+  /** Logins the token allows: 1 (single-use, the default) or more for a shared QR code. */
+  maxUses: number;
   /** `${PUBLIC_URL}/login?token=…` when PUBLIC_URL is configured, else null. */
   loginUrl: string | null;
   /** What the QR code encodes (see `loginQrPayload`). */
   qrPayload: string;
   qrPngBase64: string;
   qrDataUrl: string;
+}
+
+export interface RevokedTokenView {
+  tokenId: string;
+  customerId: string;
+  revokedAt: Date;
+  /** Sessions opened with the token, now ended. */
+  sessionsEnded: number;
 }
 
 export interface CustomerInviteView {
@@ -99,6 +111,8 @@ const loginUrl = (config: AppConfig, token: string) =>
   config.PUBLIC_URL ? `${config.PUBLIC_URL.replace(/\/+$/, "")}/login?token=${encodeURIComponent(token)}` : null;
 
 const MAX_TOKEN_TTL_HOURS = 24 * 90;
+/** Enough for a shop's staff scanning one printed code; a token is never unlimited. */
+export const MAX_TOKEN_USES = 10_000;
 
 export const adminCustomersRouter = createTRPCRouter({
   /** Customers, by name; `search` matches name, number or phone. */
@@ -158,12 +172,17 @@ export const adminCustomersRouter = createTRPCRouter({
       return { customer: customerView(customer), created: Boolean(inserted) };
     }),
 
-  /** A login token for the customer, with its QR code (PNG). The token is shown only here. */
+  /**
+   * A login token for the customer, with its QR code (PNG). The token is shown only here. Single-use
+   * by default (a token handed to one person); `maxUses` > 1 for a code several people scan (a shop's
+   * printed QR). Each use opens a session; `revokeToken` ends them all.
+   */
   issueToken: adminProcedure
     .input(
       z.object({
         customerId: idInput,
         ttlHours: z.number().int().min(1).max(MAX_TOKEN_TTL_HOURS).optional(),
+        maxUses: z.number().int().min(1).max(MAX_TOKEN_USES).default(1),
       }),
     )
     .mutation(async ({ ctx, input }): Promise<LoginTokenView> => {
@@ -171,21 +190,39 @@ export const adminCustomersRouter = createTRPCRouter({
       if (!customer) throw new TRPCError({ code: "NOT_FOUND", message: "customer not found" });
       const { config } = ctx.services;
       const ttlHours = input.ttlHours ?? config.CUSTOMER_LOGIN_TOKEN_TTL_HOURS;
-      const issued = await issueLoginToken(ctx.services.db.sequelize, customer.id, ttlHours * 3600_000);
+      const issued = await issueLoginToken(ctx.services.db.sequelize, customer.id, ttlHours * 3600_000, input.maxUses);
       const qrPayload = loginQrPayload(issued.token);
       const png = await QRCode.toBuffer(qrPayload, { type: "png", errorCorrectionLevel: "M", margin: 2, width: 320 });
       const qrPngBase64 = png.toString("base64");
-      ctx.log.info({ customerId: customer.id, expiresAt: issued.expiresAt }, "customer login token issued");
+      ctx.log.info({ customerId: customer.id, tokenId: issued.tokenId, maxUses: issued.maxUses, expiresAt: issued.expiresAt }, "customer login token issued");
       return {
         customerId: customer.id,
+        tokenId: issued.tokenId,
         token: issued.token,
         expiresAt: issued.expiresAt,
+        maxUses: issued.maxUses,
         loginUrl: loginUrl(config, issued.token),
         qrPayload,
         qrPngBase64,
         qrDataUrl: `data:image/png;base64,${qrPngBase64}`,
       };
     }),
+  /** The customer's login tokens (never the tokens themselves), newest first: uses, expiry, revocation. */
+  loginTokens: adminProcedure
+    .input(z.object({ customerId: idInput }))
+    .query(async ({ ctx, input }): Promise<LoginTokenRecord[]> => {
+      if (!(await Customer.findByPk(input.customerId, { attributes: ["id"] }))) throw new TRPCError({ code: "NOT_FOUND", message: "customer not found" });
+      return listLoginTokens(ctx.services.db.sequelize, input.customerId);
+    }),
+
+  /** Revokes a login token: it logs in no more, and every session it opened ends. Revoking again is harmless. */
+  revokeToken: adminProcedure.input(z.object({ tokenId: idInput })).mutation(async ({ ctx, input }): Promise<RevokedTokenView> => {
+    const revoked = await revokeLoginToken(ctx.services.db.sequelize, input.tokenId);
+    if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "login token not found" });
+    ctx.log.info({ customerId: revoked.customerId, tokenId: input.tokenId, sessionsEnded: revoked.sessionsEnded }, "customer login token revoked");
+    return { tokenId: input.tokenId, ...revoked };
+  }),
+
   /**
    * A single-use WeChat invite for the customer: a mini-program code (`wxacode.getUnlimited`) whose
    * scene the page sends to `mini.auth.bind`. `allowRebind` lets a WeChat account already bound to

@@ -32,7 +32,10 @@ const scene = textInput(200)
   .pipe(z.string().min(1, "scene is required").max(32, "scene is at most 32 characters").regex(/^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/, "not a mini-program code scene"));
 
 export const miniAuthRouter = createTRPCRouter({
-  /** A login token (from the admin's QR code) → a session token for the mini-program. */
+  /**
+   * A login token (from the admin's QR code) → a session token for the mini-program. Each login uses
+   * the token once; a used-up, revoked or expired token is UNAUTHORIZED.
+   */
   login: publicProcedure
     .input(z.object({ token: requiredText(200).min(16, "token is too short") }))
     .mutation(async ({ ctx, input }) => {
@@ -41,7 +44,7 @@ export const miniAuthRouter = createTRPCRouter({
         input.token,
         ctx.services.config.CUSTOMER_SESSION_TTL_HOURS * 3600_000,
       );
-      if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "login token unknown or expired" });
+      if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "login token unknown, expired, used up or revoked" });
       return { sessionToken: session.token, expiresAt: session.expiresAt };
     }),
 

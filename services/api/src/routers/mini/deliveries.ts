@@ -5,7 +5,10 @@ import {
 import { TRPCError } from "@trpc/server";
 import { z, ZodRealError } from "zod";
 import type { AppConfig } from "../../config.js";
-import { compressPhoto, type DecodedImage, ImageRejectedError, imageField, normalizeSignature } from "../../uploads/images.js";
+import type { Metrics } from "../../metrics.js";
+import {
+  compressPhoto, type DecodedImage, ImageRejectedError, imageField, megapixels, normalizeSignature, type StoredImage,
+} from "../../uploads/images.js";
 import { UPLOAD_LIMITS } from "../../uploads/limits.js";
 import { UploadStore, uploadUrl } from "../../uploads/store.js";
 import { createTRPCRouter, customerProcedure } from "../../trpc.js";
@@ -62,6 +65,15 @@ export interface DeliverySignoffView {
   /** What the customer saw when signing, kept as it was. */
   snapshot: SignoffSnapshotView;
   createdAt: Date;
+}
+
+/** The answer to a sign request: the delivery's sign-off, and whether it existed before this request. */
+export interface SignResultView extends DeliverySignoffView {
+  /**
+   * true: the delivery was already signed (earlier, or by a concurrent request) and this request's
+   * data was not kept; the sign-off returned is the first one, with its own signer and time.
+   */
+  alreadySigned: boolean;
 }
 
 export interface DeliveryDetailView extends DeliverySummaryView {
@@ -147,9 +159,11 @@ const signInput = z.object({
   signerName: requiredText(50),
   signedAt: dateInput.refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "signedAt is in the future"),
   signatureBase64: imageField(UPLOAD_LIMITS.signatureMaxBytes),
+  // The count first: no photo is even base64-decoded when there are too many.
   photosBase64: z
-    .array(imageField(UPLOAD_LIMITS.photoMaxBytes))
+    .array(z.string())
     .max(UPLOAD_LIMITS.maxPhotos, `at most ${UPLOAD_LIMITS.maxPhotos} photos`)
+    .pipe(z.array(imageField(UPLOAD_LIMITS.photoMaxBytes)))
     .default([]),
   remark: textInput(500).trim().optional(),
   gps: z
@@ -159,14 +173,25 @@ const signInput = z.object({
       accuracy: z.number().min(0).max(100_000).optional(),
     })
     .optional(),
+}).superRefine((input, ctx) => {
+  const pixels = [input.signatureBase64, ...input.photosBase64].reduce((sum, image) => sum + image.width * image.height, 0);
+  if (pixels > UPLOAD_LIMITS.maxRequestPixels) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["photosBase64"],
+      message: `the images have ${megapixels(pixels)} megapixels together, more than ${megapixels(UPLOAD_LIMITS.maxRequestPixels)} per sign-off`,
+    });
+  }
 });
 
 /**
  * Decodes and re-encodes every image (signature normalised, photos compressed) before anything is
- * written; an image that does not decode is a BAD_REQUEST with its field path.
+ * written; an image that does not decode is a BAD_REQUEST with its field path. Only input that
+ * passed every header, size and pixel-budget check gets here.
  */
-async function prepareImages(signature: DecodedImage, photos: DecodedImage[]): Promise<DecodedImage[]> {
-  const jobs: Array<{ path: (string | number)[]; work: Promise<DecodedImage> }> = [
+async function prepareImages(metrics: Metrics, signature: DecodedImage, photos: DecodedImage[]): Promise<StoredImage[]> {
+  metrics.imageDecodes.inc(1 + photos.length);
+  const jobs: Array<{ path: (string | number)[]; work: Promise<StoredImage> }> = [
     { path: ["signatureBase64"], work: normalizeSignature(signature) },
     ...photos.map((photo, index) => ({ path: ["photosBase64", index], work: compressPhoto(photo) })),
   ];
@@ -177,7 +202,7 @@ async function prepareImages(signature: DecodedImage, photos: DecodedImage[]): P
     return [{ code: "custom" as const, path: jobs[index]!.path, message: result.reason.message, input: undefined }];
   });
   if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: "invalid image", cause: new ZodRealError(issues) });
-  return settled.map((result) => (result as PromiseFulfilledResult<DecodedImage>).value);
+  return settled.map((result) => (result as PromiseFulfilledResult<StoredImage>).value);
 }
 
 export const miniDeliveriesRouter = createTRPCRouter({
@@ -206,17 +231,17 @@ export const miniDeliveriesRouter = createTRPCRouter({
 
   /**
    * Signs a delivery: signature and photos (PNG/JPEG, data URL or bare base64), signer, time.
-   * Idempotent: a delivery already signed returns its first sign-off unchanged, and the files of a
-   * duplicate (or a concurrent loser) are not kept.
+   * Idempotent: a delivery already signed returns its first sign-off unchanged with
+   * `alreadySigned: true`, and the files of a duplicate (or a concurrent loser) are not kept.
    */
-  sign: customerProcedure.input(signInput).mutation(async ({ ctx, input }): Promise<DeliverySignoffView> => {
+  sign: customerProcedure.input(signInput).mutation(async ({ ctx, input }): Promise<SignResultView> => {
     const { sequelize } = ctx.services.db;
     const { config } = ctx.services;
     const delivery = await getDelivery(sequelize, { ...ctx.customer, deliveryId: input.id });
     if (!delivery) throw notFound();
-    if (delivery.signoff) return signoffView(config, delivery.signoff);
+    if (delivery.signoff) return { ...signoffView(config, delivery.signoff), alreadySigned: true };
 
-    const [signature, ...photos] = await prepareImages(input.signatureBase64, input.photosBase64);
+    const [signature, ...photos] = await prepareImages(ctx.services.metrics, input.signatureBase64, input.photosBase64);
     const store = new UploadStore(config.UPLOAD_DIR);
     const paths = await store.saveSignoffFiles(ctx.customer.tenantId, delivery.id, [signature!, ...photos]);
     let result: Awaited<ReturnType<typeof signDelivery>>;
@@ -241,6 +266,6 @@ export const miniDeliveriesRouter = createTRPCRouter({
     }
     if (!result.created) await store.remove(paths);
     else ctx.log.info({ deliveryId: delivery.id, signoffId: result.signoff.id, photos: photos.length }, "delivery signed");
-    return signoffView(config, result.signoff);
+    return { ...signoffView(config, result.signoff), alreadySigned: !result.created };
   }),
 });

@@ -126,6 +126,8 @@ Page({
     gpsText: "",
     submitting: false,
     formError: "",
+    /** Set when a submit found the delivery already signed (elsewhere, earlier): says by whom and when. */
+    alreadySignedNotice: "",
   },
 
   /** Not view data: the pad's canvas, its context and the last touch point. */
@@ -350,7 +352,7 @@ Page({
       for (const photo of this.data.photos) photosBase64.push(await readFileBase64(photo));
       const remark = this.data.remark.trim();
       const gps = this.data.gps;
-      await authed(() =>
+      const result = await authed(() =>
         api.mini.deliveries.sign.mutate({
           id: this.data.id,
           signerName,
@@ -362,8 +364,13 @@ Page({
         }),
       );
       wx.hideLoading();
-      toast("签收成功", "success");
-      this.setData({ submitting: false, photos: [], hasSignature: false });
+      // Already signed (on another phone, or a resubmit): this submit was not kept; the first sign-off stands.
+      const alreadySignedNotice = result.alreadySigned
+        ? `该送货单已于 ${formatDateTime(result.signedAt)} 由 ${result.signerName} 签收，本次提交未保存`
+        : "";
+      if (result.alreadySigned) toast("该送货单已签收过");
+      else toast("签收成功", "success");
+      this.setData({ submitting: false, photos: [], hasSignature: false, alreadySignedNotice });
       await this.load();
     } catch (error) {
       wx.hideLoading();
