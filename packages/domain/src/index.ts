@@ -25,6 +25,7 @@ export * from "./scheduler/index.js";
 export {
   hashToken, issueLoginToken, loginWithToken, resolveCustomerSession, type CustomerIdentity, type IssuedToken,
 } from "./customers/customer-access.js";
+export { CustomerSessionCache, type SessionCacheOptions } from "./customers/session-cache.js";
 export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {
   findSignoffFile, getDelivery, listDeliveries, signDelivery,

@@ -1,13 +1,13 @@
 import {
-  type CustomerIdentity, describeInputError, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
+  type CustomerIdentity, describeInputError, StatementSupersededError, SyncAlreadyRunningError, TenantNotReadyError,
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, initTRPC } from "@trpc/server";
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
-import superjson from "superjson";
 import { ZodError } from "zod";
 import { bearerToken, sameSecret } from "./auth.js";
 import type { AppServices } from "./services.js";
+import { transformer } from "./transformer.js";
 
 /** Per request: the services, the request's logger and id, and the Bearer token (checked lazily by procedure kind). */
 export function createContextFactory(services: AppServices) {
@@ -24,7 +24,7 @@ export interface FieldError {
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const fieldErrors: FieldError[] | null =
       error.cause instanceof ZodError
@@ -93,7 +93,7 @@ export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
 /** Customers of the mini-program: Bearer session token; every query is scoped by `ctx.customer`. */
 export const customerProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing Bearer token" });
-  const customer: CustomerIdentity | null = await resolveCustomerSession(ctx.services.db.sequelize, ctx.bearer);
+  const customer: CustomerIdentity | null = await ctx.services.customerSessions.resolve(ctx.bearer);
   if (!customer) throw new TRPCError({ code: "UNAUTHORIZED", message: "session expired or unknown; log in again" });
   return next({ ctx: { ...ctx, bearer: undefined, customer } });
 });
