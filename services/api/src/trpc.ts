@@ -3,7 +3,7 @@ import {
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, initTRPC } from "@trpc/server";
-import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
+import type { FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import { bearerToken, sameSecret } from "./auth.js";
 import type { AppServices } from "./services.js";
@@ -11,7 +11,7 @@ import { transformer } from "./transformer.js";
 
 /** Per request: the services, the request's logger and id, and the Bearer token (checked lazily by procedure kind). */
 export function createContextFactory(services: AppServices) {
-  return ({ req }: CreateFastifyContextOptions) => {
+  return ({ req }: { req: FastifyRequest }) => {
     return { services, log: req.log, requestId: String(req.id), bearer: bearerToken(req.headers.authorization) };
   };
 }
