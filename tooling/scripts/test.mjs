@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const extraArgs = process.argv.slice(2);
 
 const summaryFiles = () =>
-  ["packages", "services"]
+  ["packages", "services", "tooling"]
     .map((group) => join(root, group))
     .filter((dir) => existsSync(dir))
     .flatMap((dir) => readdirSync(dir).map((name) => join(dir, name, ".test-results", "summary.json")));
@@ -22,10 +22,13 @@ const database = await ensureDatabaseUrl();
 if (!process.env.REDIS_URL) console.log("REDIS_URL not set: Redis-backed tests will say they were skipped.");
 if (!process.env.MONGODB_URL) console.log("MONGODB_URL not set: MongoDB-backed tests will say they were skipped.");
 
+// Part of the test task's cache key (turbo.json): which services are configured, never their URLs,
+// so a run with Redis does not replay a cached "skipped: REDIS_URL not set".
+const services = ["postgres", process.env.REDIS_URL && "redis", process.env.MONGODB_URL && "mongodb"].filter(Boolean).join(",");
 const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=2", "--continue", ...extraArgs], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", ERPBRIDGE_TEST_SERVICES: services },
 });
 await database.stop();
 

@@ -1,3 +1,4 @@
+import { SIGNAL_VARIANTS } from "./protocol.js";
 import type { FaultMatch, FaultSpec, RateLimitSpec } from "./types.js";
 
 interface Active {
@@ -5,7 +6,7 @@ interface Active {
   remaining: number;
 }
 
-const KINDS = new Set(["http_error", "latency", "malformed_json", "timestamp_error", "business_error"]);
+const KINDS = new Set(["http_error", "latency", "malformed_json", "timestamp_error", "business_error", "signal"]);
 
 /** Validates a fault (also used for bodies of `POST /__sandbox/faults`). Throws on nonsense. */
 export function validateFault(input: unknown): FaultSpec {
@@ -23,6 +24,13 @@ export function validateFault(input: unknown): FaultSpec {
   if (spec.kind === "latency" && (typeof spec.ms !== "number" || spec.ms < 0)) throw new Error("latency.ms must be >= 0");
   if (spec.kind === "http_error" && spec.status !== undefined && ![500, 502, 503].includes(Number(spec.status))) {
     throw new Error("http_error.status must be 500, 502 or 503");
+  }
+  if (spec.kind === "signal") {
+    const variants = (SIGNAL_VARIANTS as Record<string, Record<string, unknown>>)[String(spec.signal)];
+    if (!variants) throw new Error(`unknown signal: ${String(spec.signal)} (one of ${Object.keys(SIGNAL_VARIANTS).join(", ")})`);
+    if (!(String(spec.variant) in variants)) {
+      throw new Error(`unknown ${String(spec.signal)} variant: ${String(spec.variant)} (one of ${Object.keys(variants).join(", ")})`);
+    }
   }
   if (spec.kind === "business_error" && (typeof spec.errcode !== "number" || typeof spec.description !== "string")) {
     throw new Error("business_error needs errcode (number) and description (string)");

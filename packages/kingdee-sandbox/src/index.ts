@@ -16,7 +16,7 @@ export type {
   SandboxResource,
   SandboxTenantSpec,
 } from "./types.js";
-export { DEFAULT_PROTOCOL, GATEWAY_ERRORS, BUSINESS_ERRORS, type SandboxProtocol } from "./protocol.js";
+export { DEFAULT_PROTOCOL, GATEWAY_ERRORS, BUSINESS_ERRORS, IDC_DOMAINS, SIGNAL_VARIANTS, type SandboxProtocol, type SignalName } from "./protocol.js";
 export { RESOURCES, DEFAULT_COUNTS, type ResourceInfo } from "./resources.js";
 export {
   canonicalQuery,

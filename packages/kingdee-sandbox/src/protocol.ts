@@ -69,10 +69,53 @@ export const GATEWAY_ERRORS = {
   apiNotFound: { errcode: 5001, en: "API not found", cn: "API不存在" },
   methodNotAllowed: { errcode: 5002, en: "Method not allowed", cn: "请求方法不允许" },
   unavailable: { errcode: 5003, en: "API is unavailable", cn: "API不可用" },
+  fused: { errcode: 5006, en: "request fused", cn: "请求熔断" },
   overload: { errcode: 5007, en: "request overload", cn: "请求过载" },
 } as const;
 
 export type GatewayErrorName = keyof typeof GATEWAY_ERRORS;
+
+/**
+ * Every variant of the token / throttle / replay / stale-IDC signals the real gateway may send
+ * (several are UNCONFIRMED, so each form is offered), for `POST /__sandbox/signals`. `gateway` is an
+ * HTTP 519 gateway error with that errcode; `http` an HTTP status with a plain body (`html`: a
+ * proxy's error page, not JSON); `body` an HTTP 200 envelope carrying that errcode.
+ */
+export const SIGNAL_VARIANTS = {
+  token_expired: {
+    gateway_4009: { gateway: "tokenEmpty" },
+    gateway_4010: { gateway: "tokenInvalid" },
+    gateway_4011: { gateway: "tokenExpired" },
+    http_401: { http: 401, description: "Unauthorized" },
+    body_401: { body: 401, description: "app-token 无效或已过期" },
+  },
+  throttled: {
+    gateway_5006: { gateway: "fused" },
+    gateway_5007: { gateway: "overload" },
+    http_429: { http: 429, description: "Too Many Requests" },
+    body_429: { body: 429, description: "请求过于频繁" },
+  },
+  replay: {
+    gateway_4006: { gateway: "timestampInvalid" },
+  },
+  stale_idc: {
+    http_502: { http: 502, html: true, description: "Bad Gateway" },
+    gateway_5001: { gateway: "noRoute" },
+  },
+} as const satisfies Record<string, Record<string, SignalVariant>>;
+
+export interface SignalVariant {
+  gateway?: GatewayErrorName;
+  http?: number;
+  body?: number;
+  html?: boolean;
+  description?: string;
+}
+
+export type SignalName = keyof typeof SIGNAL_VARIANTS;
+
+/** Other IDC domains an account can be moved to (`POST /__sandbox/move-domain`). */
+export const IDC_DOMAINS = ["https://tf.jdy.com", "https://gz.jdy.com", "https://sh.jdy.com", "https://bj.jdy.com"] as const;
 
 /** Business errcodes (HTTP 200 envelope). */
 export const BUSINESS_ERRORS = {

@@ -9,6 +9,9 @@ import {
   COUNT_AS_STRING,
   GATEWAY_ERRORS,
   HAS_CURRENT_PAGE,
+  IDC_DOMAINS,
+  SIGNAL_VARIANTS,
+  type SignalVariant,
   resolveProtocol,
   type GatewayErrorName,
   type SandboxProtocol,
@@ -44,6 +47,8 @@ interface Tenant {
   agreementCompanyName: string;
   serviceId: string;
   rng: Rng;
+  /** Domains the account was moved away from (normalised): calls routed there answer HTTP 502. */
+  retiredDomains: Set<string>;
 }
 
 interface IssuedToken {
@@ -57,6 +62,8 @@ interface Reply {
   status: number;
   body: string;
   errcode?: number;
+  /** Default JSON. */
+  contentType?: string;
 }
 
 const JSON_TYPE = "application/json;charset=UTF-8";
@@ -211,6 +218,7 @@ export class SandboxServer implements KingdeeSandbox {
       agreementCompanyName: spec.agreementCompanyName ?? `${creds.accountName}所属公司`,
       serviceId: spec.serviceId ?? String(r.int(100_000, 999_999)),
       rng: r,
+      retiredDomains: new Set(),
     };
     this.#clients.set(clientId, clientSecret);
     this.#tenants.push(tenant);
@@ -224,6 +232,33 @@ export class SandboxServer implements KingdeeSandbox {
     while (next === tenant.creds.appSecret) next = tenant.rng.hex(40);
     tenant.creds.appSecret = next;
     return next;
+  }
+
+  moveDomain(options: { appKey?: string; domain?: string } = {}): { appKey: string; domain: string; previousDomain: string } {
+    const tenant = this.#tenant(options.appKey);
+    const previousDomain = tenant.creds.domain;
+    const at = IDC_DOMAINS.findIndex((d) => normDomain(d) === normDomain(previousDomain));
+    const domain = options.domain ?? IDC_DOMAINS[(at + 1) % IDC_DOMAINS.length]!;
+    if (!/^https?:\/\/[^\s/]+\/?$/.test(domain)) throw new Error(`domain must be an origin like https://gz.jdy.com, got ${domain}`);
+    if (normDomain(domain) === normDomain(previousDomain)) throw new Error(`the account is already on ${domain}`);
+    tenant.retiredDomains.add(normDomain(previousDomain));
+    tenant.retiredDomains.delete(normDomain(domain));
+    tenant.creds.domain = domain;
+    return { appKey: tenant.creds.appKey, domain, previousDomain };
+  }
+
+  /**
+   * Sends a tenant's authorization to `url` the way Kingdee pushes it (POST, JSON, the pull's
+   * row format) and returns the answer. Tests use it for the genuine push a forged one is compared with.
+   */
+  async pushAuthorization(options: { url: string; appKey?: string }): Promise<{ status: number; body: string }> {
+    const row = this.#authorizationRow(this.#tenant(options.appKey));
+    const res = await fetch(options.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ bizType: "app_authorize", timestamp: Date.now(), data: [row] }),
+    });
+    return { status: res.status, body: await res.text() };
   }
 
   async stop(): Promise<void> {
@@ -295,7 +330,7 @@ export class SandboxServer implements KingdeeSandbox {
   #send(req: IncomingMessage, res: ServerResponse, started: number, reply: Reply): void {
     if (res.destroyed || res.headersSent) return;
     res.writeHead(reply.status, {
-      "Content-Type": JSON_TYPE,
+      "Content-Type": reply.contentType ?? JSON_TYPE,
       "Content-Length": Buffer.byteLength(reply.body),
       "X-Api-Requestid": randomUUID(),
     });
@@ -360,7 +395,7 @@ export class SandboxServer implements KingdeeSandbox {
     const body = await this.#readBody(req);
 
     if (path === "/__sandbox" || path.startsWith("/__sandbox/")) {
-      this.#send(req, res, started, this.#control(req.method ?? "GET", path, query, body));
+      this.#send(req, res, started, await this.#control(req.method ?? "GET", path, query, body));
       return;
     }
 
@@ -372,6 +407,8 @@ export class SandboxServer implements KingdeeSandbox {
       if (delayMs > 0) await this.#sleep(delayMs);
       if (this.#stopped) return;
       if (fault) {
+        // The request runs (a save is stored) and the answer is lost: the fault matrix's "502 after the write".
+        if (fault.kind === "http_error" && fault.afterExecute) this.#gateway(req, path, pairs, query, body, now);
         this.#send(req, res, started, this.#faultReply(fault, header(req, "x-api-timestamp")));
         return;
       }
@@ -394,7 +431,22 @@ export class SandboxServer implements KingdeeSandbox {
         return this.#business(fault.errcode, fault.description);
       case "latency":
         return this.#gatewayError("internal");
+      case "signal":
+        return this.#signalReply(
+          (SIGNAL_VARIANTS as Record<string, Record<string, SignalVariant>>)[fault.signal]![fault.variant]!,
+          ts,
+        );
     }
+  }
+
+  #signalReply(variant: SignalVariant, ts: string): Reply {
+    if (variant.gateway) return this.#gatewayError(variant.gateway, variant.gateway === "timestampInvalid" ? `: ${ts}` : "");
+    if (variant.html) {
+      const text = `${variant.http} ${variant.description}`;
+      return { status: variant.http!, body: `<html><head><title>${text}</title></head><body><h1>${text}</h1></body></html>`, contentType: "text/html" };
+    }
+    if (variant.body !== undefined) return this.#business(variant.body, variant.description ?? "");
+    return json(variant.http!, { description: variant.description });
   }
 
   /** Signature checks, in the gateway's order; returns the client id or an error reply. */
@@ -469,6 +521,10 @@ export class SandboxServer implements KingdeeSandbox {
     if (issued.expiresAt <= now) return this.#gatewayError("tokenExpired");
     const tenant = issued.tenant;
     const router = header(req, "x-gw-router-addr");
+    // An account that moved IDC: the old domain's gateway answers 502 (reference §2.4).
+    if (router && tenant.retiredDomains.has(normDomain(router))) {
+      return { status: 502, body: "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", contentType: "text/html" };
+    }
     if (!router || normDomain(router) !== normDomain(tenant.creds.domain)) return this.#gatewayError("noRoute");
 
     const route = ROUTES.get(path);
@@ -526,20 +582,25 @@ export class SandboxServer implements KingdeeSandbox {
     }
     const rows = this.#tenants
       .filter((t) => t.creds.clientId === clientId && (!outer || t.creds.outerInstanceId === outer))
-      .map((t) => ({
-        accountId: t.accountId,
-        accountName: t.creds.accountName,
-        agreementCompanyName: t.agreementCompanyName,
-        appKey: t.creds.appKey,
-        appSecret: t.creds.appSecret,
-        clientId: t.creds.clientId,
-        domain: t.creds.domain,
-        groupName: t.groupName,
-        outerInstanceId: t.creds.outerInstanceId,
-        serviceId: t.serviceId,
-        status: 1,
-      }));
+      .map((t) => this.#authorizationRow(t));
     return this.#ok(rows);
+  }
+
+  /** One authorization as both the pull and the push carry it. */
+  #authorizationRow(t: Tenant) {
+    return {
+      accountId: t.accountId,
+      accountName: t.creds.accountName,
+      agreementCompanyName: t.agreementCompanyName,
+      appKey: t.creds.appKey,
+      appSecret: t.creds.appSecret,
+      clientId: t.creds.clientId,
+      domain: t.creds.domain,
+      groupName: t.groupName,
+      outerInstanceId: t.creds.outerInstanceId,
+      serviceId: t.serviceId,
+      status: 1,
+    };
   }
 
   #intParam(query: Query, key: string): number | undefined {
@@ -679,7 +740,7 @@ export class SandboxServer implements KingdeeSandbox {
 
   // ---------- /__sandbox control routes (unsigned) ----------
 
-  #control(method: string, path: string, query: Query, body: string): Reply {
+  async #control(method: string, path: string, query: Query, body: string): Promise<Reply> {
     const route = `${method.toUpperCase()} ${path.replace(/\/+$/, "")}`;
     let input: Record<string, unknown> = {};
     try {
@@ -697,8 +758,18 @@ export class SandboxServer implements KingdeeSandbox {
           return json(200, { tenants: this.tenants() });
         case "POST /__sandbox/tenants":
           return json(200, this.addTenant(input as SandboxTenantSpec));
+        case "POST /__sandbox/move-domain":
+          return json(200, this.moveDomain({ appKey, ...(typeof input.domain === "string" ? { domain: input.domain } : {}) }));
+        case "GET /__sandbox/signals":
+          return json(200, { signals: Object.fromEntries(Object.entries(SIGNAL_VARIANTS).map(([name, v]) => [name, Object.keys(v)])) });
+        case "POST /__sandbox/signals":
+          this.faults.inject(validateFault({ ...input, kind: "signal", times: input.times ?? 1 }));
+          return json(200, { ok: true, faults: this.#faultBox.list() });
         case "POST /__sandbox/rotate-app-secret":
           return json(200, { appKey: this.#tenant(appKey).creds.appKey, appSecret: this.rotateAppSecret(appKey) });
+        case "POST /__sandbox/push-authorization":
+          if (typeof input.url !== "string") return json(400, { error: "url (the webhook to push to) is required" });
+          return json(200, await this.pushAuthorization({ url: input.url, appKey }));
         case "GET /__sandbox/calls": {
           const p = first(query, "path");
           return json(200, {

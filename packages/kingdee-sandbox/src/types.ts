@@ -31,7 +31,10 @@ export interface SandboxTenantSpec extends Partial<SandboxCredentials> {
 export type FaultMatch = Record<string, string>;
 
 export type FaultSpec =
-  | { kind: "http_error"; status?: 500 | 502 | 503; times: number; path?: string; match?: FaultMatch }
+  /** `afterExecute`: the gateway runs the request (a save is stored), then answers the error anyway. */
+  | { kind: "http_error"; status?: 500 | 502 | 503; afterExecute?: boolean; times: number; path?: string; match?: FaultMatch }
+  /** One variant of a token / throttle / replay / stale-IDC signal (see `SIGNAL_VARIANTS`), answered before auth. */
+  | { kind: "signal"; signal: string; variant: string; times: number; path?: string; match?: FaultMatch }
   | { kind: "latency"; ms: number; times?: number; path?: string; match?: FaultMatch }
   | { kind: "malformed_json"; times: number; path?: string; match?: FaultMatch }
   | { kind: "timestamp_error"; times: number; path?: string; match?: FaultMatch }
@@ -113,8 +116,15 @@ export interface KingdeeSandbox {
   readonly protocol: Readonly<SandboxProtocol>;
   tenants(): SandboxCredentials[];
   addTenant(spec?: SandboxTenantSpec): SandboxCredentials;
+  /**
+   * Moves the account to another IDC domain (default: the next of `IDC_DOMAINS`). Calls still routed
+   * to a domain it left answer HTTP 502, as the real gateway does after a move.
+   */
+  moveDomain(options?: { appKey?: string; domain?: string }): { appKey: string; domain: string; previousDomain: string };
   /** New appSecret; the old one now fails the token call with errcode 1030002006. */
   rotateAppSecret(appKey?: string): string;
+  /** POSTs the tenant's (default: the demo tenant's) authorization to `url` as Kingdee's push does; returns the answer. */
+  pushAuthorization(options: { url: string; appKey?: string }): Promise<{ status: number; body: string }>;
   /** Closes the server and its keep-alive sockets. */
   stop(): Promise<void>;
   readonly data: SandboxData;

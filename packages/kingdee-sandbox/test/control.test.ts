@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startKingdeeSandbox, type KingdeeSandbox } from "../src/index.js";
 import { TestClient, cents, control, parseBeijing } from "./helpers.js";
@@ -222,5 +223,81 @@ describe("HTTP control routes (/__sandbox)", () => {
     expect(rotated.appSecret).not.toBe(tenant.appSecret);
     const tenants = await control(sandbox, "GET", "/__sandbox/tenants");
     expect(tenants.tenants).toHaveLength(2);
+  });
+
+  it("pushes a tenant's authorization to a webhook, in the pull's row format", async () => {
+    const received: unknown[] = [];
+    const webhook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ contentType: req.headers["content-type"], url: req.url, body: JSON.parse(body) });
+        res.end("success");
+      });
+    });
+    await new Promise<void>((r) => webhook.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = webhook.address() as { port: number };
+      const url = `http://127.0.0.1:${port}/hook?token=t`;
+      expect(await sandbox.pushAuthorization({ url })).toEqual({ status: 200, body: "success" });
+      const viaRoute = await control(sandbox, "POST", "/__sandbox/push-authorization", { url });
+      expect(viaRoute).toMatchObject({ status: 200, body: "success" });
+      expect((await control(sandbox, "POST", "/__sandbox/push-authorization", {})).status).toBe(400);
+      const demo = sandbox.demoTenant;
+      expect(received).toHaveLength(2);
+      expect(received[0]).toMatchObject({
+        contentType: "application/json",
+        url: "/hook?token=t",
+        body: {
+          bizType: "app_authorize",
+          timestamp: expect.any(Number),
+          data: [{ appKey: demo.appKey, appSecret: demo.appSecret, domain: demo.domain, outerInstanceId: demo.outerInstanceId, clientId: demo.clientId, status: 1 }],
+        },
+      });
+    } finally {
+      await new Promise((r) => webhook.close(r));
+    }
+  });
+});
+
+describe("IDC moves and protocol signals", () => {
+  it("POST /__sandbox/move-domain: the old domain answers HTTP 502, the new one works, pulling shows it", async () => {
+    const home = sandbox.demoTenant.domain;
+    const moved = await control(sandbox, "POST", "/__sandbox/move-domain", {});
+    try {
+      expect(moved).toMatchObject({ status: 200, previousDomain: home, appKey: sandbox.demoTenant.appKey });
+      expect(moved.domain).not.toBe(home);
+      const stale = await client.call(CUSTOMERS, { query: { page_size: "1" } });
+      expect(stale.status).toBe(502);
+      expect(stale.headers.get("content-type")).toMatch(/text\/html/);
+      const fresh = new TestClient(sandbox, sandbox.demoTenant);
+      fresh.token = client.token;
+      expect((await fresh.call(CUSTOMERS, { query: { page_size: "1" } })).status).toBe(200);
+      expect(await control(sandbox, "POST", "/__sandbox/move-domain", { domain: "not a domain" })).toMatchObject({ status: 400 });
+    } finally {
+      sandbox.moveDomain({ domain: home });
+    }
+    expect((await client.call(CUSTOMERS, { query: { page_size: "1" } })).status).toBe(200);
+  });
+
+  it("POST /__sandbox/signals emits the chosen variant once; unknown names are a 400 naming the choices", async () => {
+    const listed = await control(sandbox, "GET", "/__sandbox/signals");
+    expect(listed.signals.stale_idc).toEqual(["http_502", "gateway_5001"]);
+    expect(await control(sandbox, "POST", "/__sandbox/signals", { signal: "throttled", variant: "body_429", path: CUSTOMERS })).toMatchObject({ status: 200 });
+    const throttled = await client.call(CUSTOMERS);
+    expect(throttled.status).toBe(200);
+    expect(throttled.json).toMatchObject({ errcode: 429 });
+    expect((await client.call(CUSTOMERS)).json).toMatchObject({ errcode: 0 });
+    const bad = await control(sandbox, "POST", "/__sandbox/signals", { signal: "throttled", variant: "nope" });
+    expect(bad.status).toBe(400);
+    expect(bad.error).toMatch(/gateway_5007/);
+  });
+
+  it("an http_error with afterExecute runs the save, then answers the error", async () => {
+    const before = sandbox.data.count("customer");
+    sandbox.faults.inject({ kind: "http_error", status: 502, afterExecute: true, times: 1, path: CUSTOMERS });
+    const res = await client.call(CUSTOMERS, { method: "POST", body: { data: [{ name: "已执行", number: "AFTER-502" }] } });
+    expect(res.status).toBe(502);
+    expect(sandbox.data.count("customer")).toBe(before + 1);
   });
 });

@@ -51,7 +51,12 @@ export class KingdeeClient {
       fetchToken: () => this.#fetchToken(),
     });
     const reauthorize = config.outerInstanceId ? () => this.refreshAuthorization() : undefined;
-    this.#send = compose(core, retry(config.retry), authRecovery({ tokens: this.#tokens, reauthorize }), limiter);
+    this.#send = compose(
+      core,
+      retry(config.retry),
+      authRecovery({ tokens: this.#tokens, reauthorize, domain: () => this.#credentials.domain }),
+      limiter,
+    );
   }
 
   /** Typed access to one of the declared JDY resources. */

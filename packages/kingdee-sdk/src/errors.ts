@@ -8,7 +8,23 @@ export type KingdeeErrorCategory =
   | "validation"
   | "business"
   | "rate_limit"
+  /** A write may or may not have run (e.g. HTTP 502 on an unchanged domain): check before sending it again. */
+  | "outcome_unknown"
   | "unknown";
+
+export type JdySignal = keyof typeof JDY_PROTOCOL.signals;
+
+const has = (list: readonly number[], value: number | undefined) => value !== undefined && list.includes(value);
+
+/** Which row of `JDY_PROTOCOL.signals` an answer matches, if any. */
+export function signalOf(status: number | undefined, errcode: number | undefined): JdySignal | undefined {
+  for (const [name, signal] of Object.entries(JDY_PROTOCOL.signals) as Array<[JdySignal, (typeof JDY_PROTOCOL.signals)[JdySignal]]>) {
+    if (has(signal.httpStatus, status)) return name;
+    if (status === JDY_PROTOCOL.gatewayErrorStatus && has(signal.gatewayErrcodes, errcode)) return name;
+    if (status === 200 && has(signal.bodyErrcodes, errcode)) return name;
+  }
+  return undefined;
+}
 
 export interface KingdeeErrorInit {
   message: string;
@@ -51,15 +67,24 @@ export class KingdeeError extends Error {
     this.retryable = init.retryable ?? false;
   }
 
+  /** The `JDY_PROTOCOL.signals` row this failure matches, if any. */
+  get signal(): JdySignal | undefined {
+    return signalOf(this.status, this.errcode);
+  }
+
   /** The app-token was rejected: refreshing it may cure the call. */
   get isTokenRejected(): boolean {
-    const g = JDY_PROTOCOL.gateway;
-    return this.errcode === g.tokenEmpty || this.errcode === g.tokenInvalid || this.errcode === g.tokenExpired || this.status === 401;
+    return this.signal === "tokenRejected";
   }
 
   /** Timestamp or nonce rejected by the replay guard: a fresh signature may cure the call. */
   get isReplayRejected(): boolean {
-    return this.status === JDY_PROTOCOL.gatewayErrorStatus && this.errcode === JDY_PROTOCOL.gateway.timestampInvalid;
+    return this.signal === "replayRejected";
+  }
+
+  /** The call reached the wrong IDC: pulling authorization may bring the account's new domain. */
+  get isStaleDomain(): boolean {
+    return this.signal === "staleDomain";
   }
 
   toJSON() {
@@ -91,16 +116,18 @@ interface Failure {
 export function classifyFailure(f: Failure): { category: KingdeeErrorCategory; retryable: boolean } {
   const g = JDY_PROTOCOL.gateway;
   const code = f.errcode;
-  if (f.status === 429 || code === g.overload || code === g.fused) return { category: "rate_limit", retryable: true };
+  const signal = signalOf(f.status, code);
+  if (signal === "throttled") return { category: "rate_limit", retryable: true };
+  if (signal === "tokenRejected") return { category: "authentication", retryable: false };
+  if (signal === "replayRejected") return { category: "authentication", retryable: true };
   if (f.status === JDY_PROTOCOL.gatewayErrorStatus && code !== undefined) {
     if (code === g.forbidden) return { category: "authorization", retryable: false };
     if (code === g.timeout) return { category: "timeout", retryable: true };
     if (code === g.internal || code === g.unavailable) return { category: "network", retryable: true };
     if (code === g.apiNotFound || code === g.methodNotAllowed) return { category: "validation", retryable: false };
-    if (code >= 4001 && code <= 4011) return { category: "authentication", retryable: code === g.timestampInvalid };
+    if (code >= 4001 && code <= 4011) return { category: "authentication", retryable: false };
     return { category: "unknown", retryable: false };
   }
-  if (f.status === 401) return { category: "authentication", retryable: false };
   if (f.status === 403) return { category: "authorization", retryable: false };
   if (f.status === 408 || f.status === 504) return { category: "timeout", retryable: true };
   if (f.status >= 500) return { category: "network", retryable: true };

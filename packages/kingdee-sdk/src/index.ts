@@ -1,11 +1,12 @@
 export { KingdeeClient, createKingdeeClient } from "./client.js";
 export type { KingdeeClientConfig } from "./config.js";
-export { KingdeeError, classifyFailure, type KingdeeErrorCategory } from "./errors.js";
+export { KingdeeError, classifyFailure, signalOf, type JdySignal, type KingdeeErrorCategory } from "./errors.js";
 export { ResourceClient, businessDate, type ListParams, type Page } from "./paginate.js";
 export { JDY_PROTOCOL } from "./protocol.js";
 export * from "./resources.js";
 export type * from "./rows.js";
 export * from "./signing.js";
+export { parseRequestPath, type RequestPath } from "./path.js";
 export { MemoryTokenStore, type StoredToken, type TokenStore } from "./token-store.js";
 export { AppTokenManager } from "./app-token.js";
 export { compose, createTransport, type CallRecord, type HttpMethod, type KingdeeRequest, type KingdeeResponse, type Plugin, type Send } from "./transport.js";

@@ -1,4 +1,5 @@
 import { KingdeeError, failureError } from "./errors.js";
+import { parseRequestPath } from "./path.js";
 import { JDY_PROTOCOL } from "./protocol.js";
 import { type Query, queryPairs, signatureHeaders } from "./signing.js";
 
@@ -6,7 +7,11 @@ export type HttpMethod = "GET" | "POST";
 
 export interface KingdeeRequest {
   method: HttpMethod;
-  /** Path from the gateway root, e.g. `/jdy/v2/scm/sal_out_bound`. */
+  /**
+   * Path from the gateway root, e.g. `/jdy/v2/scm/sal_out_bound`. A `?a=1&b=2` written into it is
+   * split out and sent and signed like `query` (values literal); `%`, `..` and other characters that
+   * would need encoding are refused (see `parseRequestPath`).
+   */
   path: string;
   query?: Query;
   body?: unknown;
@@ -67,8 +72,9 @@ export function createTransport(options: TransportOptions): Send {
   const base = options.baseUrl.replace(/\/+$/, "");
 
   return async function send<T>(request: KingdeeRequest): Promise<KingdeeResponse<T>> {
-    const { method, path } = request;
-    const pairs = queryPairs(request.query);
+    const { method } = request;
+    const { path, query: pathPairs } = parseRequestPath(request.path, method);
+    const pairs = [...pathPairs, ...queryPairs(request.query)];
     const url = new URL(base + path);
     for (const [key, value] of pairs) url.searchParams.append(key, value);
 
@@ -116,20 +122,22 @@ export function createTransport(options: TransportOptions): Send {
     }
     const errcode = envelope ? toCode(envelope.errcode ?? envelope.code) : undefined;
 
-    if (!envelope || typeof envelope !== "object") {
+    if (response.ok && (!envelope || typeof envelope !== "object")) {
       record(response.status, undefined, requestId, false);
-      // A body that is not JSON is a transport fault (truncation, proxy page), not a business answer.
+      // A 200 body that is not JSON is a transport fault (truncation, proxy page), not a business answer.
       throw new KingdeeError({
         message: `Kingdee ${method} ${path} returned a body that is not JSON (HTTP ${response.status})`,
-        category: response.status >= 500 || response.ok ? "network" : "unknown",
+        category: "network",
         method,
         endpoint: path,
         status: response.status,
         requestId,
-        retryable: isRead(method) && (response.ok || response.status >= 500),
+        retryable: isRead(method),
       });
     }
 
+    // An HTTP error with a body that is not JSON (a proxy's 502 page) is judged by its status alone.
+    const description = envelope && typeof envelope === "object" ? envelope.description : "body is not JSON";
     const success = response.ok && (errcode === undefined || (JDY_PROTOCOL.authorizationSuccessCodes as readonly number[]).includes(errcode));
     record(response.status, errcode, requestId, success);
     if (!success) {
@@ -138,7 +146,7 @@ export function createTransport(options: TransportOptions): Send {
         endpoint: path,
         status: response.status,
         errcode,
-        description: envelope.description,
+        description,
         requestId,
       });
       // Server faults on writes leave the outcome unknown: never marked retryable.
@@ -147,7 +155,7 @@ export function createTransport(options: TransportOptions): Send {
       }
       throw error;
     }
-    return { status: response.status, requestId, data: envelope.data as T };
+    return { status: response.status, requestId, data: envelope?.data as T };
   };
 }
 

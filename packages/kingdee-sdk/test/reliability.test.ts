@@ -71,6 +71,48 @@ describe("writes are never retried blindly", () => {
   });
 });
 
+describe("HTTP 502 on a write: resent only when the account provably moved IDC", () => {
+  const withPull = () => client({ outerInstanceId: sandbox.demoTenant.outerInstanceId });
+  const saveOne = (kingdee: KingdeeClient, number: string) =>
+    kingdee.request({ method: "POST", path: CUSTOMER_PATH, body: { data: [{ name: `客户 ${number}`, number }] } });
+
+  it("a 502 after the write ran, domain unchanged: one record, an outcome-unknown error, never resent", async () => {
+    const before = sandbox.data.count("customer");
+    sandbox.faults.inject({ kind: "http_error", status: 502, afterExecute: true, times: 1, path: CUSTOMER_PATH });
+    const error = (await saveOne(withPull(), "CUST-502").catch((e: unknown) => e)) as KingdeeError;
+    expect(error).toBeInstanceOf(KingdeeError);
+    expect(error).toMatchObject({ category: "outcome_unknown", retryable: false, status: 502, method: "POST" });
+    expect(error.message).toContain("outcome unknown");
+    expect(sandbox.calls.count("/jdyconnector/app_management/push_app_authorize")).toBe(1);
+    expect(sandbox.calls.count(CUSTOMER_PATH)).toBe(1);
+    expect(sandbox.data.count("customer")).toBe(before + 1);
+  });
+
+  it("the account moved to another IDC (POST /__sandbox/move-domain): pulled, resent once, one record", async () => {
+    const home = sandbox.demoTenant.domain;
+    const kingdee = withPull();
+    await kingdee.token.get();
+    const moved = await fetch(`${sandbox.url}/__sandbox/move-domain`, { method: "POST", body: "{}" }).then((r) => r.json() as Promise<{ domain: string; previousDomain: string }>);
+    try {
+      expect(moved).toMatchObject({ previousDomain: home });
+      expect(moved.domain).not.toBe(home);
+      const before = sandbox.data.count("customer");
+      await saveOne(kingdee, "CUST-MOVED");
+      expect(sandbox.calls.count(CUSTOMER_PATH)).toBe(2);
+      expect(sandbox.data.count("customer")).toBe(before + 1);
+    } finally {
+      sandbox.moveDomain({ domain: home });
+    }
+  });
+
+  it("without outerInstanceId a 502 on a write is outcome-unknown too", async () => {
+    sandbox.faults.inject({ kind: "http_error", status: 502, times: 1, path: CUSTOMER_PATH });
+    const error = await saveOne(client(), "CUST-NOPULL").catch((e) => e);
+    expect(error).toMatchObject({ category: "outcome_unknown", retryable: false });
+    expect(sandbox.calls.count(CUSTOMER_PATH)).toBe(1);
+  });
+});
+
 describe("gateway rejections cured by a fresh attempt", () => {
   it("an expired timestamp is re-signed and retried once", async () => {
     sandbox.faults.inject({ kind: "timestamp_error", times: 1, path: OUT_BOUND_PATH });

@@ -1,3 +1,4 @@
+import type { WechatLogger } from "./config.js";
 import type { StoredToken, TokenStore } from "./token-store.js";
 
 export interface AccessTokenOptions {
@@ -7,6 +8,9 @@ export interface AccessTokenOptions {
   refreshWindowMs: number;
   /** Calls `stable_token`; `forceRefresh` sets `force_refresh: true`. */
   fetchToken: (forceRefresh: boolean) => Promise<StoredToken>;
+  /** At most one forced refresh after a rejection per this many ms (in this process). */
+  forceRefreshIntervalMs: number;
+  logger?: WechatLogger;
 }
 
 type Good = (stored: StoredToken | undefined) => boolean;
@@ -21,6 +25,8 @@ export class AccessTokenManager {
   readonly #inflight: { normal?: Promise<StoredToken>; force?: Promise<StoredToken> } = {};
   /** The last few tokens this process saw, so errors can redact them even after a refresh. */
   readonly #recent: string[] = [];
+  /** When this process last forced a refresh (ms), to cap the ones a rejection triggers. */
+  #lastForcedAt: number | undefined;
 
   constructor(options: AccessTokenOptions) {
     this.#options = options;
@@ -62,7 +68,18 @@ export class AccessTokenManager {
   async refreshAfterRejection(rejected: string): Promise<void> {
     const replaced: Good = (stored) => stored !== undefined && stored.token !== rejected && this.#fresh(stored);
     const next = await this.#refresh(replaced, false);
-    if (next.token === rejected) await this.#refresh(replaced, true);
+    if (next.token !== rejected) return;
+    const { forceRefreshIntervalMs, logger } = this.#options;
+    const now = Date.now();
+    if (this.#lastForcedAt !== undefined && now - this.#lastForcedAt < forceRefreshIntervalMs) {
+      logger?.warn(
+        { lastForcedAt: new Date(this.#lastForcedAt).toISOString(), nextAllowedAt: new Date(this.#lastForcedAt + forceRefreshIntervalMs).toISOString() },
+        "WeChat rejected an access token it still hands out; not forcing another refresh within the interval",
+      );
+      return;
+    }
+    logger?.info({ forceRefreshIntervalSeconds: forceRefreshIntervalMs / 1000 }, "WeChat rejected an access token it still hands out; forcing a stable token refresh");
+    await this.#refresh(replaced, true);
   }
 
   /** Calls the token endpoint now, bypassing the cache (admin "refresh token"). */
@@ -92,6 +109,7 @@ export class AccessTokenManager {
       // Another process may have refreshed while we waited for the lock.
       const stored = await store.get(key);
       if (good(stored)) return stored as StoredToken;
+      if (force) this.#lastForcedAt = Date.now();
       const token = await fetchToken(force);
       this.#remember(token.token);
       await store.set(key, token);

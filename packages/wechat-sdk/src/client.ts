@@ -80,6 +80,8 @@ export class WechatMiniProgramClient {
       key: `wechat:${config.appId}`,
       refreshWindowMs: config.tokenRefreshWindowSeconds * 1000,
       fetchToken: (force) => this.#requestStableToken(force),
+      forceRefreshIntervalMs: config.forceRefreshIntervalSeconds * 1000,
+      logger: config.logger,
     });
     // The token step is outermost, so a rejected token is cured once per call whatever retry does.
     this.#send = compose(core, authRecovery({ tokens: this.#tokens }), retry(config.retry));

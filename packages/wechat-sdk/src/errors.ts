@@ -45,6 +45,8 @@ export class WechatError extends Error {
   readonly errmsg: string | undefined;
   readonly requestId: string | undefined;
   readonly retryable: boolean;
+  /** What the errcode means, in a few words (`WECHAT_PROTOCOL.explanations`); undefined for an unknown one. */
+  readonly explanation: string | undefined;
 
   constructor(init: WechatErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -56,6 +58,7 @@ export class WechatError extends Error {
     this.errmsg = init.errmsg;
     this.requestId = init.requestId;
     this.retryable = init.retryable ?? false;
+    this.explanation = init.errcode === undefined ? undefined : WECHAT_PROTOCOL.explanations[init.errcode];
   }
 
   /** A business call's access token was rejected (40001/40014/42001): a refresh may cure it. */
@@ -79,6 +82,7 @@ export class WechatError extends Error {
       errmsg: this.errmsg,
       requestId: this.requestId,
       retryable: this.retryable,
+      explanation: this.explanation,
     };
   }
 }
@@ -102,6 +106,7 @@ export function classifyFailure(f: Failure, policy: RetryPolicy = "idempotent"):
   const p = WECHAT_PROTOCOL;
   const code = f.errcode;
   const idempotent = policy === "idempotent";
+  if (has(p.quotaCodes, code)) return { category: "rate_limit", retryable: false };
   if (f.status === 429 || has(p.rateLimitCodes, code)) return { category: "rate_limit", retryable: policy !== "single_use" };
   if (f.status === 408 || f.status === 504) return { category: "timeout", retryable: idempotent };
   if (f.status >= 500 || code === p.errcodes.systemBusy) return { category: "network", retryable: idempotent };
@@ -124,12 +129,13 @@ export const outcomeNote = (policy: RetryPolicy) => OUTCOME[policy];
 
 export function failureError(f: Failure, policy: RetryPolicy): WechatError {
   const { category, retryable } = classifyFailure(f, policy);
+  const explanation = f.errcode === undefined ? undefined : WECHAT_PROTOCOL.explanations[f.errcode];
   const detail = [f.errcode !== undefined ? `errcode ${f.errcode}` : undefined, f.errmsg].filter(Boolean).join(": ");
   const unknownOutcome = (category === "network" || category === "timeout") && policy !== "idempotent";
   return new WechatError({
     ...f,
     category,
     retryable,
-    message: `WeChat ${f.method} ${f.endpoint} failed (HTTP ${f.status}${detail ? `, ${detail}` : ""})${unknownOutcome ? outcomeNote(policy) : ""}`,
+    message: `WeChat ${f.method} ${f.endpoint} failed${explanation ? `: ${explanation}` : ""} (HTTP ${f.status}${detail ? `, ${detail}` : ""})${unknownOutcome ? outcomeNote(policy) : ""}`,
   });
 }

@@ -1,5 +1,5 @@
 export { WechatMiniProgramClient, createWechatMiniProgramClient } from "./client.js";
-export type { WechatClientConfig } from "./config.js";
+export type { WechatClientConfig, WechatLogger } from "./config.js";
 export { WechatError, classifyFailure, type WechatErrorCategory } from "./errors.js";
 export { WECHAT_PROTOCOL, type RetryPolicy } from "./protocol.js";
 export type * from "./types.js";

@@ -69,13 +69,51 @@ export const WECHAT_PROTOCOL = {
    */
   tokenRejectedCodes: [40001, 40014, 42001],
   /** The platform refused the call before running it: back off and retry (not for single-use codes). */
-  rateLimitCodes: [45009, 45011],
+  rateLimitCodes: [45011],
+  /** A daily quota is used up: retrying within seconds cannot help, so it is never retried (category `rate_limit`). */
+  quotaCodes: [45009],
   /** A normal outcome (no consent credit), never retried. */
   consentCodes: [43101],
   /** js_code / phone code invalid, expired or already used. The page must obtain a new code. */
   invalidCodeCodes: [40029, 40163],
   authenticationCodes: [40001, 40002, 40013, 40014, 40125, 41001, 41002, 41004, 42001],
   authorizationCodes: [40164, 40226, 48001],
+  /**
+   * What each known errcode means, in a few words, so an error names its cause and not just its number.
+   * From the reference's code table and the errcode comments above.
+   */
+  explanations: {
+    [-1]: "WeChat is busy; try again shortly",
+    40001: "the access token is invalid or not the latest (on the token call: wrong AppSecret)",
+    40002: "invalid grant_type",
+    40003: "the openid is invalid or belongs to another mini-program",
+    40013: "the AppID is invalid",
+    40014: "the access token is invalid",
+    40029: "the code is invalid or expired",
+    40037: "the subscribe message template id is invalid",
+    40097: "invalid arguments",
+    40125: "the AppSecret is wrong",
+    40129: "the scene contains characters that are not allowed",
+    40163: "the code has already been used",
+    40164: "the server's IP address is not on the mini-program's whitelist",
+    40169: "the scene is too long or the body is not JSON",
+    40226: "the user is blocked as high-risk",
+    41001: "the access token is missing",
+    41002: "the AppID is missing",
+    41004: "the AppSecret is missing",
+    41008: "the code is missing",
+    41030: "page does not exist in the released mini-program (publish a version with it, or ask for a trial/develop code)",
+    42001: "the access token has expired",
+    43001: "the endpoint needs GET",
+    43002: "the endpoint needs POST",
+    43101: "the user has not subscribed (no consent credit left)",
+    44002: "the request body is empty",
+    45009: "the daily quota for this API is used up (resets at midnight, Beijing time)",
+    45011: "too many calls in a short time",
+    47001: "the request data is not in the expected format",
+    47003: "the template data is invalid",
+    48001: "the mini-program has not been granted this API",
+  } as Readonly<Record<number, string>>,
   validationCodes: [40003, 40037, 40097, 40129, 40169, 41008, 41030, 43001, 43002, 44002, 47001, 47003],
 
   /**

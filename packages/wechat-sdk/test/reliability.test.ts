@@ -49,15 +49,28 @@ describe("idempotent calls (getUnlimited, stable_token normal mode) are retried 
     expect(sandbox.calls.count(PATHS.stableToken)).toBe(2);
   });
 
-  it("rate limits (45009, 45011) back off and retry", async () => {
-    sandbox.faults.inject({ kind: "errcode", errcode: 45009, times: 1, path: PATHS.getUnlimited });
-    sandbox.faults.inject({ kind: "errcode", errcode: 45011, times: 1, path: PATHS.getUnlimited });
+  it("the per-minute rate limit (45011) backs off and retries", async () => {
+    sandbox.faults.inject({ kind: "errcode", errcode: 45011, times: 2, path: PATHS.getUnlimited });
     const { calls, onCall } = callRecorder();
     const started = performance.now();
     await png(client({ onCall }));
     expect(sandbox.calls.count(PATHS.getUnlimited)).toBe(3);
-    expect(calls.filter((c) => c.endpoint === PATHS.getUnlimited).map((c) => c.errcode)).toEqual([45009, 45011, undefined]);
+    expect(calls.filter((c) => c.endpoint === PATHS.getUnlimited).map((c) => c.errcode)).toEqual([45011, 45011, undefined]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(10); // at least one base step per rate-limit retry
+  });
+
+  it("the daily quota (45009) is not retried: one call, a rate_limit error that says why", async () => {
+    sandbox.faults.inject({ kind: "errcode", errcode: 45009, times: 5, path: PATHS.getUnlimited });
+    const error = await png().catch((e) => e);
+    expect(error).toMatchObject({ category: "rate_limit", errcode: 45009, retryable: false });
+    expect(error.message).toContain("daily quota");
+    expect(sandbox.calls.count(PATHS.getUnlimited)).toBe(1);
+  });
+
+  it("errors name the cause of a known errcode (41030: the page is not released)", async () => {
+    const error = await client().wxacode.getUnlimited({ scene: "id=1", page: "pages/not/released" }).catch((e) => e);
+    expect(error).toMatchObject({ errcode: 41030, category: "validation", explanation: expect.stringContaining("page does not exist in the released mini-program") });
+    expect(error.message).toContain("page does not exist in the released mini-program");
   });
 });
 
@@ -87,7 +100,7 @@ describe("writes (subscribe send) are never resent blindly", () => {
 
   it("a rate-limit refusal is retried and the message delivered once", async () => {
     const openid = subscriber(sandbox);
-    sandbox.faults.inject({ kind: "errcode", errcode: 45009, times: 1, path: PATHS.subscribeSend });
+    sandbox.faults.inject({ kind: "errcode", errcode: 45011, times: 1, path: PATHS.subscribeSend });
     await send(client(), openid);
     expect(sandbox.calls.count(PATHS.subscribeSend)).toBe(2);
     expect(sandbox.messages.sent({ touser: openid })).toHaveLength(1);
@@ -213,7 +226,8 @@ describe("configuration", () => {
   it("classifies codes in one place", () => {
     const f = { method: "POST", endpoint: PATHS.subscribeSend, status: 200 };
     expect(classifyFailure({ ...f, errcode: 43101 }, "write")).toEqual({ category: "consent", retryable: false });
-    expect(classifyFailure({ ...f, errcode: 45009 }, "write")).toEqual({ category: "rate_limit", retryable: true });
+    expect(classifyFailure({ ...f, errcode: 45011 }, "write")).toEqual({ category: "rate_limit", retryable: true });
+    expect(classifyFailure({ ...f, errcode: 45009 }, "idempotent")).toEqual({ category: "rate_limit", retryable: false });
     expect(classifyFailure({ ...f, errcode: 45011 }, "single_use")).toEqual({ category: "rate_limit", retryable: false });
     expect(classifyFailure({ ...f, errcode: -1 }, "idempotent")).toEqual({ category: "network", retryable: true });
     expect(classifyFailure({ ...f, errcode: -1 }, "write")).toEqual({ category: "network", retryable: false });

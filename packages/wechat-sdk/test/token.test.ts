@@ -142,6 +142,51 @@ describe("rejected tokens: refresh once, retry once, never loop", () => {
     }
   });
 
+  it("forced refreshes after rejections are capped to one per interval, and logged", async () => {
+    const own = await sandboxWithClient();
+    try {
+      const lines: Array<{ level: string; details: Record<string, unknown>; message: string }> = [];
+      const logger = {
+        info: (details: Record<string, unknown>, message: string) => void lines.push({ level: "info", details, message }),
+        warn: (details: Record<string, unknown>, message: string) => void lines.push({ level: "warn", details, message }),
+      };
+      const wechat = own.client({ logger });
+      await wechat.token.get();
+      // The platform keeps saying 40001 about a token it still hands out (e.g. a misbehaving proxy).
+      own.sandbox.faults.inject({ kind: "errcode", errcode: 40001, times: 100, path: PATHS.getUnlimited });
+      own.sandbox.clock.advance(60_000); // past the platform's own 30 s spacing, so only our cap can stop a second force
+      for (let i = 0; i < 3; i++) {
+        await png(wechat).catch(() => undefined);
+        own.sandbox.clock.advance(60_000);
+      }
+      expect(own.sandbox.tokens.stats().forced).toBe(1);
+      expect(lines.filter((l) => l.level === "info")).toHaveLength(1);
+      const refused = lines.filter((l) => l.level === "warn");
+      expect(refused).toHaveLength(2);
+      expect(refused[0]!.message).toMatch(/not forcing/);
+      expect(refused[0]!.details).toHaveProperty("nextAllowedAt");
+      expect(JSON.stringify(lines)).not.toContain(await wechat.token.get());
+    } finally {
+      await own.sandbox.stop();
+    }
+  });
+
+  it("forceRefreshIntervalSeconds: 0 lets every rejection force (the cap is an option)", async () => {
+    const own = await sandboxWithClient();
+    try {
+      const wechat = own.client({ forceRefreshIntervalSeconds: 0 });
+      await wechat.token.get();
+      own.sandbox.faults.inject({ kind: "errcode", errcode: 40001, times: 100, path: PATHS.getUnlimited });
+      for (let i = 0; i < 2; i++) {
+        own.sandbox.clock.advance(60_000);
+        await png(wechat).catch(() => undefined);
+      }
+      expect(own.sandbox.tokens.stats().forced).toBe(2);
+    } finally {
+      await own.sandbox.stop();
+    }
+  });
+
   it("a second 40001 surfaces as a typed error: two attempts, no loop", async () => {
     const wechat = client();
     await wechat.token.get();

@@ -82,11 +82,22 @@ export function uuidValue(values: Values, name: string, required = false): strin
   return value;
 }
 
-/** An ISO-8601 date or date-time (`2025-03-01`, `2025-03-01T08:00:00+08:00`). */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
+
+/** Whether the fields name a real calendar day and clock time (`Date` would roll 2025-02-30 over to March 2). */
+function isRealDateTime(fields: Array<string | undefined>): boolean {
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = fields.map((f) => (f === undefined ? undefined : Number(f)));
+  if (year === undefined || month === undefined || day === undefined) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+}
+
+/** An ISO-8601 date or date-time (`2025-03-01`, `2025-03-01T08:00:00+08:00`) naming a real day and time. */
 export function dateValue(values: Values, name: string): Date | undefined {
   const value = stringValue(values, name);
   if (value === undefined) return undefined;
-  const date = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? new Date(value) : undefined;
+  const match = ISO_DATE.exec(value);
+  const date = match && isRealDateTime(match.slice(1)) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
     throw new UsageError(`--${name} must be an ISO date or date-time (e.g. 2025-03-01 or 2025-03-01T08:00:00Z), got ${JSON.stringify(value)}`);
   }

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { type CommandSpec, commandHelp, ENVIRONMENT, GLOBAL_OPTIONS, PROGRAM, usageLine, type Values } from "./command.js";
-import { customerList, customerToken } from "./commands/customer.js";
+import { customerInvite, customerList, customerToken } from "./commands/customer.js";
 import { syncRun, syncStatus } from "./commands/sync.js";
 import { tenantList, tenantUpsert } from "./commands/tenant.js";
 import { tokenStatus } from "./commands/token.js";
@@ -8,7 +8,7 @@ import { CommandFailed, ConfigError, createContext, type Env, type Io, UsageErro
 import { describeServerError } from "./errors.js";
 import { table } from "./format.js";
 
-export const commands: CommandSpec[] = [tenantUpsert, tenantList, syncRun, syncStatus, customerList, customerToken, tokenStatus];
+export const commands: CommandSpec[] = [tenantUpsert, tenantList, syncRun, syncStatus, customerList, customerToken, customerInvite, tokenStatus];
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 

@@ -25,12 +25,27 @@ export interface TestApi {
 
 interface Harness {
   ADMIN_TOKEN: string;
-  startTestApi(): Promise<TestApi>;
+  startTestApi(options?: { env?: Record<string, string> }): Promise<TestApi>;
 }
 
 const HARNESS = new URL("../../api/test/harness.ts", import.meta.url).pathname;
 
-export async function startApi(): Promise<{ api: TestApi; adminToken: string }> {
+export async function startApi(options: { env?: Record<string, string> } = {}): Promise<{ api: TestApi; adminToken: string }> {
   const harness = (await import(/* @vite-ignore */ HARNESS)) as Harness;
-  return { api: await harness.startTestApi(), adminToken: harness.ADMIN_TOKEN };
+  return { api: await harness.startTestApi(options), adminToken: harness.ADMIN_TOKEN };
+}
+
+/** The WeChat sandbox as the embedded demo starts it (`services/api/src/embedded/demo.ts`), by path like the harness. */
+export interface DemoWechatSandbox {
+  url: string;
+  demoApp: { appId: string; appSecret: string };
+  wxacodes: { generated(): Array<{ scene: string; page?: string; envVersion: string }> };
+  stop(): Promise<void>;
+}
+
+const DEMO = new URL("../../api/src/embedded/demo.ts", import.meta.url).pathname;
+
+export async function startDemoWechat(): Promise<DemoWechatSandbox> {
+  const demo = (await import(/* @vite-ignore */ DEMO)) as { startDemoWechatSandbox(): Promise<DemoWechatSandbox> };
+  return demo.startDemoWechatSandbox();
 }

@@ -3,7 +3,7 @@ import { closedPort, runCli } from "./run-cli.js";
 
 const TOKEN = "some-admin-token-for-argument-tests";
 const TENANT = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
-const COMMANDS = ["tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "token:status"];
+const COMMANDS = ["tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "customer:invite", "token:status"];
 
 describe.concurrent("help", () => {
   it("--help lists every command (exit 0)", async () => {
@@ -41,11 +41,22 @@ describe.concurrent("bad arguments: one-line error naming the argument, then usa
     [["sync:run", "--tenant"], "error: --tenant needs a value", "usage: pnpm admin sync:run --tenant <id>"],
     [["sync:run", "--tenant", "123", "--job", "master_data_full"], 'error: --tenant must be an id (uuid), got "123"', "usage: pnpm admin sync:run"],
     [["sync:run", "--tenant", TENANT], "error: give --job <name> or --resource <name>", "usage: pnpm admin sync:run"],
-    [["sync:run", "--tenant", TENANT, "--job", "x", "--from", "yesterday"], "error: --from must be an ISO date or date-time", "usage: pnpm admin sync:run"],
-    [["sync:run", "--tenant", TENANT, "--job", "x", "--from", "2025-03-02", "--to", "2025-03-01"], "error: --from must not be after --to", "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--from", "yesterday"], "error: --from must be an ISO date or date-time", "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--from", "2025-03-02", "--to", "2025-03-01"], "error: --from must not be after --to", "usage: pnpm admin sync:run"],
+    // Impossible days and times are refused, not rolled over into the next month or day.
+    [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--from", "2025-02-30"], 'error: --from must be an ISO date or date-time (e.g. 2025-03-01 or 2025-03-01T08:00:00Z), got "2025-02-30"', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--to", "2024-04-31"], 'error: --to must be an ISO date or date-time', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--to", "2025-13-01"], 'error: --to must be an ISO date or date-time', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--to", "2025-03-01T24:30:00Z"], 'error: --to must be an ISO date or date-time', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--job", "no_such_job"], 'error: --job must be one of master_data_full, documents_incremental, got "no_such_job"', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--resource", "sal_outbound"], 'error: --resource must be one of customer, supplier, material, inventory, sal_order, sal_out_bound, sal_invoice, ar_credit, ap_credit, got "sal_outbound"', "usage: pnpm admin sync:run"],
     [["sync:status", "--tenant", "abc"], 'error: --tenant must be an id (uuid), got "abc"', "usage: pnpm admin sync:status"],
     [["customer:token"], "error: missing --customer <id>", "usage: pnpm admin customer:token"],
     [["customer:token", "--customer", TENANT, "--ttl-hours", "0"], "error: --ttl-hours must be a whole number from 1 to 2160, got \"0\"", "usage: pnpm admin customer:token"],
+    [["customer:invite"], "error: missing --customer <id>", "usage: pnpm admin customer:invite --customer <id>"],
+    [["customer:invite", "-c", "42"], 'error: --customer must be an id (uuid), got "42"', "usage: pnpm admin customer:invite"],
+    [["customer:invite", "-c", TENANT, "--env-version", "beta"], 'error: --env-version must be one of release, trial, develop, got "beta"', "usage: pnpm admin customer:invite"],
+    [["customer:invite", "-c", TENANT, "--allow-rebind=yes"], "error: ", "usage: pnpm admin customer:invite"],
     [["token:status"], "error: missing --tenant <id>", "usage: pnpm admin token:status --tenant <id>"],
     [["tenant:list", "--url", "ftp://example.com"], 'error: --url / ERPBRIDGE_URL must be http(s): "ftp://example.com"', "usage: pnpm admin tenant:list"],
   ];

@@ -30,8 +30,18 @@ export const configSchema = z.object({
   KINGDEE_CLIENT_SECRET: z.string().optional(),
   /** Gateway root for new tenants (the sandbox in the demo); unset: https://api.kingdee.com. */
   KINGDEE_BASE_URL: optionalUrl("KINGDEE_BASE_URL"),
-  /** If set, the authorization push must carry `?token=<this>` (the push's own signing is undocumented). */
-  KINGDEE_WEBHOOK_TOKEN: z.string().optional(),
+  /**
+   * The authorization push must carry `?token=<this>`: a second lock besides pulling the authorization
+   * back (the push's own signing is undocumented). Required in production; unset elsewhere: the webhook is off.
+   */
+  KINGDEE_WEBHOOK_TOKEN: z
+    .string()
+    .trim()
+    .transform((v) => (v === "" ? undefined : v))
+    .pipe(z.string().min(24, "KINGDEE_WEBHOOK_TOKEN must be at least 24 characters").optional())
+    .optional(),
+  /** A push whose `timestamp` is further than this from now is refused; a repeated body within it too. */
+  KINGDEE_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
   /** The WeChat mini-program (one per deployment). Unset: WeChat login and messages are off. */
   WECHAT_APP_ID: z.string().optional(),
   WECHAT_APP_SECRET: z.string().optional(),
@@ -49,6 +59,9 @@ export const configSchema = z.object({
   API_CALL_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(14),
   CUSTOMER_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 30),
   CUSTOMER_LOGIN_TOKEN_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 7),
+}).refine((config) => config.NODE_ENV !== "production" || config.KINGDEE_WEBHOOK_TOKEN !== undefined, {
+  path: ["KINGDEE_WEBHOOK_TOKEN"],
+  error: "KINGDEE_WEBHOOK_TOKEN is required in production (at least 24 characters: openssl rand -base64 32)",
 });
 
 export type AppConfig = z.output<typeof configSchema>;

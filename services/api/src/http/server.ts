@@ -9,12 +9,19 @@ import { registerKingdeeWebhook } from "./webhook.js";
 /** Upload payloads (base64 images) arrive through tRPC, so the body limit covers them. */
 const BODY_LIMIT_BYTES = 25 * 1024 * 1024;
 
+/** A caller's `x-request-id` is kept only in this short, log-safe shape; anything else gets a fresh UUID. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function requestIdFor(header: string | string[] | undefined): string {
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
 /** Fastify with tRPC under /trpc and the few plain routes outside systems call. */
 export async function buildServer(services: AppServices): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
-    genReqId: (req) => (typeof req.headers["x-request-id"] === "string" ? req.headers["x-request-id"] : randomUUID()),
+    genReqId: (req) => requestIdFor(req.headers["x-request-id"]),
     requestIdHeader: false,
   });
   app.addHook("onSend", async (req, reply) => {
@@ -22,6 +29,7 @@ export async function buildServer(services: AppServices): Promise<FastifyInstanc
   });
 
   await registerTrpcRoutes(app, services);
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: "not found" }));
   registerHealthRoutes(app, services);
   registerKingdeeWebhook(app, services);
   registerUploadRoutes(app, services);

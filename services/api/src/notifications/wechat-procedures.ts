@@ -23,11 +23,12 @@ export function wechatFailure(error: unknown, what: string): unknown {
   if (error instanceof WechatAlreadyBoundError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
   if (error instanceof WechatError) {
     const detail = error.errcode !== undefined ? ` (errcode ${error.errcode})` : "";
+    const cause = error.explanation ? `: ${error.explanation}` : "";
     if (error.category === "invalid_code") {
       return new TRPCError({ code: "UNAUTHORIZED", message: `the WeChat ${what} code is invalid, expired or already used: get a new one${detail}`, cause: error });
     }
-    if (error.category === "rate_limit") return new TRPCError({ code: "TOO_MANY_REQUESTS", message: `WeChat is rate limiting ${what}${detail}`, cause: error });
-    return new TRPCError({ code: "BAD_GATEWAY", message: `WeChat ${what} failed${detail}`, cause: error });
+    if (error.category === "rate_limit") return new TRPCError({ code: "TOO_MANY_REQUESTS", message: `WeChat is rate limiting ${what}${cause}${detail}`, cause: error });
+    return new TRPCError({ code: "BAD_GATEWAY", message: `WeChat ${what} failed${cause}${detail}`, cause: error });
   }
   return error;
 }

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { AppConfig } from "../../config.js";
 import { requireWechat, wechatFailure } from "../../notifications/wechat-procedures.js";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+import type { MiniProgramPage } from "../../mini-program-pages.js";
 
 /** Customers created here without an ERP link get a local key in `kingdee_customer_id` (never a Kingdee id). */
 const LOCAL_PREFIX = "local:";
@@ -67,7 +68,7 @@ export interface CustomerInviteView {
 }
 
 /** The page of the mini-program that handles invites. */
-export const INVITE_PAGE = "pages/login/index";
+export const INVITE_PAGE: MiniProgramPage = "pages/login/index";
 
 const imageMime = (bytes: Buffer) =>
   bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47])) ? "image/png" : bytes[0] === 0xff && bytes[1] === 0xd8 ? "image/jpeg" : "application/octet-stream";

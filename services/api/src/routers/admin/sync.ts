@@ -1,4 +1,4 @@
-import { type PublicTenant, SyncAlreadyRunningError, SyncRun, streams, syncJobNames, syncJobs, SyncJob, Tenant } from "@erpbridge/domain";
+import { type PublicTenant, type StreamName, SyncAlreadyRunningError, SyncRun, streams, type SyncJobName, syncJobNames, syncJobs, SyncJob, Tenant } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes, type WhereOptions } from "sequelize";
 import { z } from "zod";
@@ -9,6 +9,8 @@ export interface SyncRunView {
   tenantId: string;
   jobName: string;
   resource: string | null;
+  /** The stream being synced now (the last one once the run has ended). */
+  currentResource: string | null;
   trigger: "schedule" | "manual";
   fromTime: Date | null;
   toTime: Date | null;
@@ -25,6 +27,7 @@ const runView = (run: SyncRun): SyncRunView => ({
   tenantId: run.tenantId,
   jobName: run.jobName,
   resource: run.resource,
+  currentResource: run.currentResource,
   trigger: run.trigger,
   fromTime: run.fromTime,
   toTime: run.toTime,
@@ -62,8 +65,8 @@ export const adminSyncRouter = createTRPCRouter({
       z
         .object({
           tenantId: z.uuid(),
-          jobName: z.enum(syncJobNames as [string, ...string[]]).optional(),
-          resource: z.enum(Object.keys(streams) as [string, ...string[]]).optional(),
+          jobName: z.enum(syncJobNames as [SyncJobName, ...SyncJobName[]]).optional(),
+          resource: z.enum(Object.keys(streams) as [StreamName, ...StreamName[]]).optional(),
           fromTime: z.coerce.date().optional(),
           toTime: z.coerce.date().optional(),
         })
