@@ -26,6 +26,7 @@ export {
   hashToken, issueLoginToken, listLoginTokens, loginWithToken, resolveCustomerSession, revokeLoginToken, type CustomerIdentity,
   type IssuedLoginToken, type IssuedToken, type LoginTokenRecord,
 } from "./customers/customer-access.js";
+export { CustomerSessionCache, type SessionCacheOptions } from "./customers/session-cache.js";
 export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {
   findSignoffFile, getDelivery, listDeliveries, signDelivery,

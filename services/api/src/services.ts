@@ -1,5 +1,5 @@
 import {
-  type ClosableTokenStore, createDatabase, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
+  type ClosableTokenStore, createDatabase, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
   type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
@@ -55,6 +55,11 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
   /** Delivery notices (subscribe messages) and their Agenda jobs; only with WeChat configured. */
   const notifications = wechat ? createWechatNotifications({ config, sequelize: db.sequelize, wechat, logger }) : undefined;
   const metrics: Metrics = createMetrics();
+  const customerSessions = new CustomerSessionCache(db.sequelize, {
+    databaseUrl: config.DATABASE_URL,
+    onListenerError: (err) => logger.warn({ err: err.message }, "session cache listener lost; not caching until it reconnects"),
+  });
+  await customerSessions.start();
   const callLog = new ApiCallLog(db.sequelize, config.API_CALL_LOG_RETENTION_DAYS);
   const kingdee = new TenantClients({
     sequelize: db.sequelize,
@@ -102,6 +107,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     wechat,
     notifications,
     metrics,
+    /** Customer session lookups (every mini-program request), cached with change notices from PostgreSQL. */
+    customerSessions,
     callLog,
     kingdee,
     sync,
@@ -145,6 +152,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
       await tokenStore.close();
       await wechatTokenStore.close();
       await redis?.quit().catch(() => undefined);
+      await customerSessions.close();
       await db.close();
     },
   };

@@ -1,22 +1,21 @@
 import {
-  type CustomerIdentity, describeInputError, resolveCustomerSession, StatementSupersededError, SyncAlreadyRunningError, TenantNotFoundError,
-  TenantNotReadyError,
+  type CustomerIdentity, describeInputError, StatementSupersededError, SyncAlreadyRunningError, TenantNotFoundError, TenantNotReadyError,
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, initTRPC } from "@trpc/server";
-import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
-import superjson from "superjson";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import { bearerToken, sameSecret } from "./auth.js";
 import type { CustomerMutationLimiter } from "./http/rate-limit.js";
 import type { AppServices } from "./services.js";
+import { transformer } from "./transformer.js";
 
 /**
  * Per request: the services, the request's logger and id, the Bearer token (checked lazily by
  * procedure kind) and the request's customer-mutation rate limit.
  */
 export function createContextFactory(services: AppServices, limitCustomerMutation: CustomerMutationLimiter) {
-  return ({ req, res }: CreateFastifyContextOptions) => {
+  return ({ req, res }: { req: FastifyRequest; res: FastifyReply }) => {
     return {
       services,
       log: req.log,
@@ -35,7 +34,7 @@ export interface FieldError {
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const fieldErrors: FieldError[] | null =
       error.cause instanceof ZodError
@@ -123,7 +122,7 @@ export const limitCustomerMutations = t.middleware(async ({ ctx, type, next }) =
 export const customerProcedure = publicProcedure
   .use(async ({ ctx, next }) => {
     if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing Bearer token" });
-    const customer: CustomerIdentity | null = await resolveCustomerSession(ctx.services.db.sequelize, ctx.bearer);
+    const customer: CustomerIdentity | null = await ctx.services.customerSessions.resolve(ctx.bearer);
     if (!customer) throw new TRPCError({ code: "UNAUTHORIZED", message: "session expired or unknown; log in again" });
     return next({ ctx: { ...ctx, bearer: undefined, customer } });
   })

@@ -395,7 +395,8 @@ describe("mini-program: auth matrix", () => {
     await api.services.db.sequelize.query(`UPDATE customer_session SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, {
       bind: [hashToken(sessionToken)],
     });
-    expect(await codeOf(session.mini.me.query())).toBe("UNAUTHORIZED");
+    // Session lookups are cached per process; PostgreSQL's change notice reaches the cache within milliseconds.
+    await expect.poll(() => codeOf(session.mini.me.query()), { timeout: 2_000, interval: 20 }).toBe("UNAUTHORIZED");
     expect(await codeOf(session.mini.deliveries.list.query({}))).toBe("UNAUTHORIZED");
     expect((await getFile(`/uploads/${tenantId}/${randomUUIDLike()}/${"a".repeat(32)}.png`, sessionToken)).status).toBe(401);
   });

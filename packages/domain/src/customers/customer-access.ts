@@ -115,10 +115,13 @@ export function listLoginTokens(sequelize: Sequelize, customerId: string): Promi
   );
 }
 
-/** The customer behind a session token; null when unknown or expired. */
-export async function resolveCustomerSession(sequelize: Sequelize, sessionToken: string): Promise<CustomerIdentity | null> {
-  const [row] = await sequelize.query<CustomerIdentity>(
-    `SELECT c.id AS "customerId", c.tenant_id AS "tenantId"
+/** The customer behind a session token, with the session's expiry; null when unknown or expired. */
+export async function resolveCustomerSession(
+  sequelize: Sequelize,
+  sessionToken: string,
+): Promise<(CustomerIdentity & { expiresAt: Date }) | null> {
+  const [row] = await sequelize.query<CustomerIdentity & { expiresAt: Date }>(
+    `SELECT c.id AS "customerId", c.tenant_id AS "tenantId", s.expires_at AS "expiresAt"
        FROM customer_session s JOIN customer c ON c.id = s.customer_id
       WHERE s.token_hash = $1 AND s.expires_at > now()`,
     { bind: [hashToken(sessionToken)], type: QueryTypes.SELECT },

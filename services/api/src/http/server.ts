@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { type AppRouter, appRouter } from "../root.js";
 import type { AppServices } from "../services.js";
-import { createContextFactory } from "../trpc.js";
 import { registerHealthRoutes } from "./health.js";
 import { registerCustomerMutationLimit } from "./rate-limit.js";
+import { registerTrpcRoutes } from "./trpc-routes.js";
 import { registerUploadRoutes } from "./uploads.js";
 import { registerKingdeeWebhook } from "./webhook.js";
 
@@ -36,16 +34,7 @@ export async function buildServer(services: AppServices): Promise<FastifyInstanc
   });
 
   const limitCustomerMutation = await registerCustomerMutationLimit(app, services);
-  await app.register(fastifyTRPCPlugin, {
-    prefix: "/trpc",
-    trpcOptions: {
-      router: appRouter,
-      createContext: createContextFactory(services, limitCustomerMutation),
-      onError: ({ error, path, ctx }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") ctx?.log.error({ err: error.cause ?? error, path }, "trpc error");
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
-  });
+  await registerTrpcRoutes(app, services, limitCustomerMutation);
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: "not found" }));
   registerHealthRoutes(app, services);
   registerKingdeeWebhook(app, services);

@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { findSignoffFile, resolveCustomerSession } from "@erpbridge/domain";
+import { findSignoffFile } from "@erpbridge/domain";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { bearerToken, sameSecret } from "../auth.js";
 import type { AppServices } from "../services.js";
@@ -21,7 +21,7 @@ export function registerUploadRoutes(app: FastifyInstance, services: AppServices
     const bearer = bearerToken(req.headers.authorization);
     if (!bearer) return reply.code(401).send({ error: "missing Bearer token" });
     const isAdmin = sameSecret(bearer, services.config.ADMIN_TOKEN);
-    const customer = isAdmin ? null : await resolveCustomerSession(services.db.sequelize, bearer);
+    const customer = isAdmin ? null : await services.customerSessions.resolve(bearer);
     if (!isAdmin && !customer) return reply.code(401).send({ error: "session expired or unknown; log in again" });
 
     const requested = parseSignoffFilePath((req.params as Record<string, string>)["*"] ?? "");
