@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { QueryTypes } from "sequelize";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CustomerSessionCache, issueLoginToken, loginWithToken } from "../src/index.js";
+import { CustomerSessionCache, hashToken, issueLoginToken, loginWithToken } from "../src/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // The session cache against a real PostgreSQL: hits skip the database, and every way a session
@@ -85,6 +85,15 @@ describe("customer session cache", () => {
     expect(await b.resolve(token)).not.toBeNull();
     await db.sequelize.query(`DELETE FROM customer_session WHERE expires_at > now()`);
     await eventually(async () => (await a.resolve(token)) === null && (await b.resolve(token)) === null);
+  });
+
+  it("forgets at once the sessions this process ended (revoke), before any notice", async () => {
+    const cache = await replica();
+    const token = await newSession();
+    expect(await cache.resolve(token)).not.toBeNull();
+    await db.sequelize.query(`DELETE FROM customer_session WHERE token_hash = $1`, { bind: [hashToken(token)] });
+    cache.forget([hashToken(token)]);
+    expect(await cache.resolve(token)).toBeNull();
   });
 
   it("drops a session whose row changes (expiry shortened) and when its customer is deleted", async () => {

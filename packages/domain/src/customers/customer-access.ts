@@ -88,7 +88,7 @@ export function loginWithToken(
 export function revokeLoginToken(
   sequelize: Sequelize,
   tokenId: string,
-): Promise<{ customerId: string; revokedAt: Date; sessionsEnded: number } | null> {
+): Promise<{ customerId: string; revokedAt: Date; sessionsEnded: number; endedSessionHashes: string[] } | null> {
   return sequelize.transaction(async (transaction) => {
     const [row] = await sequelize.query<{ customerId: string; revokedAt: Date }>(
       `UPDATE customer_login_token SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
@@ -96,12 +96,12 @@ export function revokeLoginToken(
       { bind: [tokenId], type: QueryTypes.SELECT, transaction },
     );
     if (!row) return null;
-    const ended = await sequelize.query<{ id: string }>(`DELETE FROM customer_session WHERE login_token_id = $1 RETURNING id`, {
+    const ended = await sequelize.query<{ tokenHash: string }>(`DELETE FROM customer_session WHERE login_token_id = $1 RETURNING token_hash AS "tokenHash"`, {
       bind: [tokenId],
       type: QueryTypes.SELECT,
       transaction,
     });
-    return { ...row, sessionsEnded: ended.length };
+    return { ...row, sessionsEnded: ended.length, endedSessionHashes: ended.map((e) => e.tokenHash) };
   });
 }
 

@@ -91,6 +91,12 @@ export class CustomerSessionCache {
     return identity;
   }
 
+  /** Drops sessions this process just ended, without waiting for their change notice. */
+  forget(tokenHashes: readonly string[]): void {
+    this.generation++;
+    for (const tokenHash of tokenHashes) this.entries.delete(tokenHash);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);

@@ -219,8 +219,11 @@ export const adminCustomersRouter = createTRPCRouter({
   revokeToken: adminProcedure.input(z.object({ tokenId: idInput })).mutation(async ({ ctx, input }): Promise<RevokedTokenView> => {
     const revoked = await revokeLoginToken(ctx.services.db.sequelize, input.tokenId);
     if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "login token not found" });
+    const { endedSessionHashes, ...view } = revoked;
+    // This process forgets them now; other replicas when PostgreSQL's change notice reaches them.
+    ctx.services.customerSessions.forget(endedSessionHashes);
     ctx.log.info({ customerId: revoked.customerId, tokenId: input.tokenId, sessionsEnded: revoked.sessionsEnded }, "customer login token revoked");
-    return { tokenId: input.tokenId, ...revoked };
+    return { tokenId: input.tokenId, ...view };
   }),
 
   /**
