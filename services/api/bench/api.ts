@@ -354,6 +354,7 @@ async function main() {
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ADMIN_TOKEN: randomBytes(24).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    KINGDEE_WEBHOOK_TOKEN: randomBytes(24).toString("base64url"),
     UPLOAD_DIR: uploadDir,
     LOG_LEVEL: "silent",
     SYNC_SCHEDULER_ENABLED: "false",
