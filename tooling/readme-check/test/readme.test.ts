@@ -195,10 +195,11 @@ describe("the README from a fresh clone in a private folder", () => {
   });
 
   it("the test cache key says which services are configured (never their URLs)", async () => {
-    // test.mjs --dry=json prints turbo's plan; a task's hash must differ with and without REDIS_URL.
+    // test.mjs --dry=json prints turbo's plans (lint and typecheck, then test); a task's hash must differ with
+    // and without REDIS_URL.
     const hash = async (env: Record<string, string>) => {
       const { stdout: output } = await expectOk("node tooling/scripts/test.mjs --dry=json --filter=@erpbridge/kingdee-sdk", { env });
-      const plan = JSON.parse(output.slice(output.indexOf("\n{") + 1, output.lastIndexOf("\n}") + 2)) as {
+      const plan = JSON.parse(output.slice(output.lastIndexOf("\n{") + 1, output.lastIndexOf("\n}") + 2)) as {
         tasks: Array<{ taskId: string; hash: string; environmentVariables: { specified: { env: string[] } } }>;
       };
       const task = plan.tasks.find((t) => t.taskId === "@erpbridge/kingdee-sdk#test")!;
