@@ -19,17 +19,18 @@ const summaryFiles = () =>
 // A package whose tests never reached the reporter must not be counted from an older run.
 for (const file of summaryFiles()) rmSync(file, { force: true });
 
-// Cached per package by turbo; only the failing tasks' output is shown.
+const database = await ensureDatabaseUrl();
+if (!process.env.REDIS_URL) console.log("REDIS_URL not set: Redis-backed tests will say they were skipped.");
+if (!process.env.MONGODB_URL) console.log("MONGODB_URL not set: MongoDB-backed tests will say they were skipped.");
+
+// After the database check, so a missing database fails at once. Cached per package by turbo; only
+// the failing tasks' output is shown.
 const checks = spawnSync(
   "pnpm",
   ["exec", "turbo", "run", "lint", "typecheck", "--concurrency=2", "--continue", "--output-logs=errors-only", ...extraArgs],
   { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } },
 );
 const checksPassed = checks.status === 0;
-
-const database = await ensureDatabaseUrl();
-if (!process.env.REDIS_URL) console.log("REDIS_URL not set: Redis-backed tests will say they were skipped.");
-if (!process.env.MONGODB_URL) console.log("MONGODB_URL not set: MongoDB-backed tests will say they were skipped.");
 
 // Part of the test task's cache key (turbo.json): which services are configured, never their URLs,
 // so a run with Redis does not replay a cached "skipped: REDIS_URL not set".
