@@ -257,15 +257,17 @@ describe("sync scheduler on PostgreSQL", () => {
     expect(await s.jobs()).toEqual([]); // manual runs are not listed as scheduled jobs
   });
 
-  it("stop() waits for a running sync to finish", async () => {
+  it("stop() tells a running sync to stop, then waits for it to finish", async () => {
     const db = await freshDb();
     let finished = false;
     let started = false;
+    let toldToStop = false;
     const s = scheduler({
       databaseUrl: db.url,
-      runJob: async () => {
+      runJob: async ({ signal }) => {
         started = true;
         await new Promise((r) => setTimeout(r, 1_500));
+        toldToStop = signal.aborted; // a sync checks this after each page
         finished = true;
       },
     });
@@ -274,6 +276,7 @@ describe("sync scheduler on PostgreSQL", () => {
     await waitFor(() => started, 5_000, "the run to start");
     await s.stop();
     expect(finished).toBe(true);
+    expect(toldToStop).toBe(true);
     const rows = await sql<{ locked_at: Date | null; last_finished_at: Date | null }>(
       db.url,
       `SELECT locked_at, last_finished_at FROM agenda_jobs`,
