@@ -20,6 +20,7 @@ import {
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const fixture = fileURLToPath(new URL("./fixtures/scheduler/start-stop.ts", import.meta.url));
+const replicaFixture = fileURLToPath(new URL("./fixtures/scheduler/start-together.ts", import.meta.url));
 
 const databases: TestDatabase[] = [];
 const schedulers: SyncScheduler[] = [];
@@ -256,15 +257,17 @@ describe("sync scheduler on PostgreSQL", () => {
     expect(await s.jobs()).toEqual([]); // manual runs are not listed as scheduled jobs
   });
 
-  it("stop() waits for a running sync to finish", async () => {
+  it("stop() tells a running sync to stop, then waits for it to finish", async () => {
     const db = await freshDb();
     let finished = false;
     let started = false;
+    let toldToStop = false;
     const s = scheduler({
       databaseUrl: db.url,
-      runJob: async () => {
+      runJob: async ({ signal }) => {
         started = true;
         await new Promise((r) => setTimeout(r, 1_500));
+        toldToStop = signal.aborted; // a sync checks this after each page
         finished = true;
       },
     });
@@ -273,6 +276,7 @@ describe("sync scheduler on PostgreSQL", () => {
     await waitFor(() => started, 5_000, "the run to start");
     await s.stop();
     expect(finished).toBe(true);
+    expect(toldToStop).toBe(true);
     const rows = await sql<{ locked_at: Date | null; last_finished_at: Date | null }>(
       db.url,
       `SELECT locked_at, last_finished_at FROM agenda_jobs`,
@@ -374,6 +378,59 @@ describe("process exit", () => {
     expect(r.code).toBe(0);
     expect(r.exitedAfterLastLineMs).toBeLessThan(3_000);
   }, 70_000);
+});
+
+describe("replicas starting together on an empty database", () => {
+  /** Starts `count` children, releases them at once when all are ready, and collects what each said. */
+  async function startTogether(url: string, count: number): Promise<Array<{ code: number | null; stdout: string; stderr: string }>> {
+    const children = Array.from({ length: count }, () => {
+      const child = spawn(process.execPath, ["--import", "tsx", replicaFixture], {
+        cwd: packageDir,
+        env: { ...process.env, SCHED_DB_URL: url },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const ready = new Promise<void>((resolve) =>
+        child.stdout.on("data", (d: Buffer) => {
+          stdout += d.toString();
+          if (stdout.includes("ready")) resolve();
+        }),
+      );
+      const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+        child.on("exit", (code) => resolve({ code, stdout, stderr })),
+      );
+      return { child, ready, exited };
+    });
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.stdin.write("go\n");
+    return Promise.all(children.map((c) => c.exited));
+  }
+
+  it("every replica comes up: the job table is created under the migration lock, not side by side", { timeout: 180_000 }, async () => {
+    for (let round = 0; round < 4; round++) {
+      const db = await freshDb();
+      const results = await startTogether(db.url, 3);
+      for (const r of results) {
+        expect(r.stdout, r.stderr).toMatch(/^up$/m);
+        expect(r.code).toBe(0);
+      }
+    }
+  });
+
+  it("a failure while creating the job table is named as such, not as an unreachable database", async () => {
+    const db = await freshDb();
+    // A view squatting on the table's name: connecting works, creating the indexes does not.
+    await sql(db.url, "CREATE VIEW agenda_jobs AS SELECT 1 AS id");
+    const error = await createSchedulerBackend({ databaseUrl: db.url }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SchedulerStartError);
+    expect((error as Error).message).toMatch(/^Scheduler: cannot create its job table "agenda_jobs" in PostgreSQL at DATABASE_URL/);
+    expect((error as Error).message).not.toMatch(/cannot reach/);
+  });
 });
 
 describe("syncScheduleDefaults", () => {

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SyncService } from "../src/index.js";
 import { SMALL_COUNTS, type SyncFixture, setupSync } from "./sync-fixture.js";
 
 const DOCS = 1_500;
@@ -54,11 +55,32 @@ describe("crash mid-sync", () => {
     const storedBefore = await f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = 'sal_out_bound'`);
     expect(storedBefore).toBeGreaterThanOrEqual((killedAt - 1) * 100);
     expect(storedBefore).toBeLessThan(DOCS);
-    const [dead] = await f.db.sequelize.query<{ id: string; status: string }>(
-      `SELECT id, status FROM sync_run WHERE job_name = 'documents_incremental' ORDER BY created_at DESC LIMIT 1`,
+    const lastRun = async () =>
+      (
+        await f.db.sequelize.query<{ id: string; status: string; error: string | null }>(
+          `SELECT id, status, error FROM sync_run WHERE job_name = 'documents_incremental' ORDER BY created_at DESC LIMIT 1`,
+          { type: QueryTypes.SELECT },
+        )
+      )[0]!;
+    const dead = await lastRun();
+    expect(dead.status).toBe("running"); // nobody is left to say otherwise…
+
+    // …until another replica's reaper sees that the run's lock is gone: well inside the scheduler's
+    // 10 s lock lifetime, not at the next run of the job (a day, for the daily job).
+    const replica = new SyncService({ sequelize: f.db.sequelize, kingdeeFor: (id) => f.clients.get(id) });
+    const reapStarted = Date.now();
+    replica.startReaping(1_000);
+    while ((await lastRun()).status === "running") {
+      if (Date.now() - reapStarted > 10_000) throw new Error("the killed run is still running after 10 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await replica.stop();
+    expect(await lastRun()).toMatchObject({ id: dead.id, status: "failed", error: expect.stringMatching(/^abandoned/) });
+    const [job] = await f.db.sequelize.query<{ status: string; locked_by: string | null }>(
+      `SELECT status, locked_by FROM sync_job WHERE job_name = 'documents_incremental'`,
       { type: QueryTypes.SELECT },
     );
-    expect(dead!.status).toBe("running");
+    expect(job).toEqual({ status: "failed", locked_by: null });
 
     f.sandbox.calls.reset();
     const resumed = await f.sync.run({ tenantId: f.tenantId, jobName: "documents_incremental" });
@@ -81,10 +103,23 @@ describe("crash mid-sync", () => {
       f.sandbox.data.rows("sal_out_bound").reduce((n, r) => n + (r.material_entity as unknown[]).length, 0),
     );
     const [old] = await f.db.sequelize.query<{ status: string; error: string }>(`SELECT status, error FROM sync_run WHERE id = $1`, {
-      bind: [dead!.id],
+      bind: [dead.id],
       type: QueryTypes.SELECT,
     });
     expect(old).toMatchObject({ status: "failed" });
-    expect(old!.error).toMatch(/interrupted/);
+    expect(old!.error).toMatch(/^abandoned/);
+  });
+
+  it("the reaper leaves a live run alone: it holds the run's lock", { timeout: 60_000 }, async () => {
+    f.sandbox.faults.inject({ kind: "latency", ms: 150, path: "/jdy/v2/scm/sal_out_bound" });
+    try {
+      const { run, done } = await f.sync.start({ tenantId: f.tenantId, resource: "sal_out_bound", fromTime: new Date("2000-01-01T00:00:00Z") });
+      expect(await f.sync.reapAbandonedRuns()).toBe(0);
+      await run.reload();
+      expect(run.status).toBe("running");
+      expect((await done).status).toBe("success");
+    } finally {
+      f.sandbox.faults.clear();
+    }
   });
 });

@@ -5,6 +5,9 @@ import { buildServer } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { createServices } from "./services.js";
 
+/** Time from SIGTERM/SIGINT to exit: below the 30 s a container runtime waits before SIGKILL. */
+const SHUTDOWN_BUDGET_MS = 25_000;
+
 /**
  * Starts the service. With DATABASE_URL set it runs against the configured PostgreSQL, Redis,
  * MongoDB and real Kingdee; without it, the embedded demo (PostgreSQL from npm, the Kingdee
@@ -26,16 +29,20 @@ async function main() {
     if (closing) return;
     closing = true;
     logger.info({ signal }, "shutting down");
-    const step = async (name: string, fn: () => Promise<unknown>) => {
+    // One budget for the whole stop, so the steps together end before the container's kill; the
+    // scheduler tells running syncs to stop at once, so their page in flight commits well inside it.
+    const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
+    const step = async (name: string, fn: () => Promise<unknown>, timeoutMs = Math.max(deadline - Date.now(), 0)) => {
       try {
-        await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 15_000).unref())]);
+        await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), timeoutMs).unref())]);
       } catch (error) {
         logger.warn({ step: name, err: error instanceof Error ? error.message : String(error) }, "shutdown step failed");
       }
     };
     await step("http", () => app.close());
     await step("services", () => services.close());
-    if (embedded) await step("embedded", () => embedded.stop());
+    // The local demo's own PostgreSQL (no container kill to beat): it always gets its time to stop.
+    if (embedded) await step("embedded", () => embedded.stop(), 15_000);
     logger.info("stopped cleanly");
     process.exit(0);
   };

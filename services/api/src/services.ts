@@ -89,8 +89,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     databaseUrl: config.DATABASE_URL,
     mongoUrl: config.MONGODB_URL,
     timezone: config.SCHEDULER_TIMEZONE,
-    runJob: async ({ tenantId, jobName, trigger }) => {
-      await sync.run({ tenantId, jobName: jobName as "documents_incremental", trigger });
+    runJob: async ({ tenantId, jobName, trigger, signal }) => {
+      await sync.run({ tenantId, jobName: jobName as "documents_incremental", trigger }, { signal });
     },
     logger: domainLogger(logger),
   });
@@ -129,19 +129,24 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
       await scheduler.scheduleTenant(tenantId, await tenantSchedules(tenantId, scheduleDefaults));
     },
 
-    /** Starts the background parts: scheduler (and every tenant's schedule), ERP probe, call-log pruning. */
+    /** Starts the background parts: scheduler (and every tenant's schedule), reaper of abandoned sync runs, ERP probe, call-log pruning. */
     async startBackground(): Promise<void> {
       if (scheduleDefaults.enabled) {
         await scheduler.start();
         for (const tenant of await Tenant.findAll({ attributes: ["id"] })) await services.scheduleTenant(tenant.id);
       }
       await notifications?.start();
+      sync.startReaping();
       erpProbe.start();
       pruneTimer = setInterval(() => void callLog.prune().catch(() => undefined), 60 * 60_000);
       pruneTimer.unref();
     },
 
-    /** Graceful: stop taking jobs, let running pages commit, release locks, close connections. */
+    /**
+     * Graceful: stop taking jobs and tell running syncs to stop (scheduled ones via the scheduler,
+     * manual ones via the sync service); their pages in flight commit, runs end `stopped`, locks
+     * are released; then close connections.
+     */
     async close(): Promise<void> {
       clearInterval(pruneTimer);
       await erpProbe.stop();

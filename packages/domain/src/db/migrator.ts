@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn, type MigrationMeta } from "umzug";
+import { SCHEMA_LOCK_KEY } from "./schema-lock.js";
 
 /** A migration module exports `up` and `down` of this type; the context is Sequelize's QueryInterface. */
 export type Migration = MigrationFn<QueryInterface>;
@@ -73,7 +74,7 @@ export async function migrate(sequelize: Sequelize, opts: MigrateOptions = {}): 
   // The lock is held by this transaction's connection until it ends; migrations use other
   // pool connections, which is fine for a mutex.
   return sequelize.transaction(async (transaction) => {
-    await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('erpbridge:migrate'))", { transaction });
+    await sequelize.query("SELECT pg_advisory_xact_lock(hashtext($1))", { bind: [SCHEMA_LOCK_KEY], transaction });
     const done: MigrationMeta[] = direction === "up" ? await umzug.up() : await umzug.down();
     return { direction, migrations: done.map((m) => m.name) };
   });

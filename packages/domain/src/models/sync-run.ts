@@ -3,7 +3,7 @@ import type { CreationOptional, InferAttributes, InferCreationAttributes } from 
 import { Column, CreatedAt, DataType, ForeignKey, Model, Table, UpdatedAt } from "sequelize-typescript";
 import { Tenant } from "./tenant.js";
 
-export const SYNC_RUN_STATUSES = ["pending", "running", "success", "failed", "partial"] as const;
+export const SYNC_RUN_STATUSES = ["pending", "running", "success", "failed", "partial", "stopped"] as const;
 export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
 export const SYNC_RUN_TRIGGERS = ["schedule", "manual"] as const;
 export type SyncRunTrigger = (typeof SYNC_RUN_TRIGGERS)[number];

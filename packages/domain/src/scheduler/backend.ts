@@ -2,6 +2,8 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { PostgresBackend, PostgresJobRepository } from "@agendajs/postgres-backend";
 import type { AgendaBackend, JobLogger, JobRepository, NotificationChannel } from "agenda";
 import { MongoClient } from "mongodb";
+import type { PoolClient } from "pg";
+import { SCHEMA_LOCK_KEY } from "../db/schema-lock.js";
 import { SchedulerStartError } from "./errors.js";
 import { consoleSchedulerLogger, type SchedulerBackendName, type SchedulerLogger } from "./types.js";
 import { describeError, maskUrl, scrubSecrets } from "./url.js";
@@ -107,14 +109,45 @@ async function connectMongo(url: string, timeoutMs: number): Promise<AgendaBacke
   return backend;
 }
 
+/** Which step of connecting failed, so the start-up error names what really went wrong. */
+class ConnectStepError extends Error {
+  constructor(
+    readonly step: "connect" | "schema",
+    readonly original: unknown,
+  ) {
+    super(describeError(original));
+  }
+}
+
 async function connectPostgres(url: string, timeoutMs: number): Promise<AgendaBackend> {
   const backend = new PostgresBackend({
     poolConfig: { connectionString: url, connectionTimeoutMillis: Math.max(timeoutMs, 1_000) },
     tableName: SCHEDULER_PG_TABLE,
     channelName: SCHEDULER_PG_TABLE,
   });
+  const pool = (backend.repository as PostgresJobRepository).getPool();
   try {
-    await backend.connect();
+    let lockHolder: PoolClient;
+    try {
+      lockHolder = await pool.connect();
+    } catch (error) {
+      throw new ConnectStepError("connect", error);
+    }
+    // The backend creates its table, indexes and trigger on every connect. Concurrent DDL on an
+    // empty database fails (duplicate pg_class rows, "tuple concurrently updated"), so it runs
+    // under the same advisory lock as our migrations: one process at a time.
+    try {
+      await lockHolder.query("SELECT pg_advisory_lock(hashtext($1))", [SCHEMA_LOCK_KEY]);
+      try {
+        await backend.connect();
+      } finally {
+        await lockHolder.query("SELECT pg_advisory_unlock(hashtext($1))", [SCHEMA_LOCK_KEY]).catch(() => undefined);
+      }
+    } catch (error) {
+      throw new ConnectStepError("schema", error);
+    } finally {
+      lockHolder.release();
+    }
   } catch (error) {
     await backend.disconnect().catch(() => undefined);
     throw error;
@@ -144,14 +177,20 @@ export async function createSchedulerBackend(opts: SchedulerBackendOptions): Pro
   try {
     inner = name === "mongo" ? await connectMongo(url, timeoutMs) : await connectPostgres(url, timeoutMs);
   } catch (error) {
-    const raw = describeError(error);
+    const step = error instanceof ConnectStepError ? error.step : "connect";
+    const original = error instanceof ConnectStepError ? error.original : error;
+    const raw = describeError(original);
     const reason = scrubSecrets(raw, url);
-    throw new SchedulerStartError(`Scheduler: cannot reach ${store} at ${variable} (${target}): ${reason}`, {
+    const what =
+      step === "schema"
+        ? `cannot create its job table "${SCHEDULER_PG_TABLE}" in ${store} at ${variable} (${target})`
+        : `cannot reach ${store} at ${variable} (${target})`;
+    throw new SchedulerStartError(`Scheduler: ${what}: ${reason}`, {
       variable,
       backend: name,
       target,
       // keep the driver error for debugging unless it would leak the password
-      ...(raw === reason ? { cause: error } : {}),
+      ...(raw === reason ? { cause: original } : {}),
     });
   }
   guardErrorEvents(inner, logger, target);

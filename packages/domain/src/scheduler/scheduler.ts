@@ -15,7 +15,7 @@ export interface SyncJobArgs {
   jobName: string;
   /** "schedule" for a cron tick, "manual" for runNow(). */
   trigger: "schedule" | "manual";
-  /** Aborted when `stop()` gives up waiting for this run. */
+  /** Aborted as soon as `stop()` is called: finish the unit of work in flight (a sync's page), then return. */
   signal: AbortSignal;
 }
 
@@ -39,7 +39,10 @@ export interface SyncSchedulerOptions {
   lockLifetimeMs?: number | undefined;
   /** Max parallel sync runs in this process (default 5). */
   concurrency?: number | undefined;
-  /** How long `stop()` waits for running syncs (default 30 000 ms); then their signal is aborted. */
+  /**
+   * How long `stop()` waits for running syncs after aborting their signal (default 20 000 ms, inside
+   * a 30 s container stop); then it disconnects anyway and their Agenda locks expire.
+   */
   stopTimeoutMs?: number | undefined;
   /** Start-up connection timeout (default 2000 ms). */
   connectTimeoutMs?: number | undefined;
@@ -70,7 +73,8 @@ export interface SyncScheduler {
   /** Connects (rejects with SchedulerStartError if the store is unreachable) and starts processing. */
   start(): Promise<void>;
   /**
-   * Stops taking jobs, waits (up to stopTimeoutMs) for running syncs, then disconnects.
+   * Stops taking jobs, tells running syncs to stop (their signal), waits (up to stopTimeoutMs) for
+   * them to commit and return, then disconnects.
    * Safe to call twice or without start().
    */
   stop(): Promise<void>;
@@ -149,7 +153,7 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
   const timezone = options.timezone ?? DEFAULT_SCHEDULER_TIMEZONE;
   assertTimezone(timezone);
   const lockLifetimeMs = options.lockLifetimeMs ?? 10_000;
-  const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 20_000;
   const backendName = schedulerBackendName(options);
 
   let connecting: Promise<Connection> | undefined;
@@ -382,7 +386,9 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
       logger.warn("Scheduler: error while stopping job processing", { error: describeError(error) });
     }
     if (running.size > 0) {
-      logger.info("Scheduler: waiting for running syncs", { running: running.size, timeoutMs: stopTimeoutMs });
+      // Told first, waited for second: a sync stops after its page in flight, well inside the timeout.
+      for (const r of running.values()) r.abort.abort(new Error("scheduler stopped"));
+      logger.info("Scheduler: stopping running syncs", { running: running.size, timeoutMs: stopTimeoutMs });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         Promise.all([...running.values()].map((r) => r.done)).then(() => false),
@@ -391,10 +397,7 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
         }),
       ]);
       if (timer) clearTimeout(timer);
-      if (timedOut) {
-        logger.warn("Scheduler: syncs still running at shutdown, aborting them", { running: running.size });
-        for (const r of running.values()) r.abort.abort(new Error("scheduler stopped"));
-      }
+      if (timedOut) logger.warn("Scheduler: syncs still running at shutdown, disconnecting anyway", { running: running.size });
     }
     await backend.close().catch((error: unknown) =>
       logger.warn("Scheduler: error while disconnecting", { error: describeError(error) }),

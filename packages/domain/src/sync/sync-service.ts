@@ -3,7 +3,7 @@ import { QueryTypes, type Sequelize } from "sequelize";
 import { z } from "zod";
 import { dateInput, idInput } from "../inputs/schemas.js";
 import { SyncJob } from "../models/sync-job.js";
-import { SyncRun } from "../models/sync-run.js";
+import { SyncRun, type SyncRunStatus } from "../models/sync-run.js";
 import { type PageCounts, StreamSync, SyncStoppedError } from "./engine.js";
 import { type StreamName, type SyncJobName, isStreamName, isSyncJobName, jobOfStream, streams, syncJobs } from "./streams.js";
 
@@ -52,6 +52,11 @@ export interface SyncServiceOptions {
   onFinished?: (run: SyncRun) => void;
 }
 
+export interface RunOptions {
+  /** Aborting it stops this run the way `stop()` does: the page in flight commits, the run is `stopped`. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface StartedRun {
   run: SyncRun;
   /** Settles with the finished run (never rejects: failures are recorded on the run). */
@@ -59,6 +64,14 @@ export interface StartedRun {
 }
 
 const lockKey = (tenantId: string, jobName: string) => `erpbridge:sync:${tenantId}:${jobName}`;
+const tryLock = async (connection: PgConnection, key: string): Promise<boolean> =>
+  (await connection.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key])).rows[0]?.locked === true;
+const unlock = (connection: PgConnection, key: string): Promise<unknown> =>
+  connection.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]).catch(() => undefined);
+
+/** How often `startReaping()` looks for runs whose worker died (well inside the scheduler's 10 s lock lifetime). */
+export const DEFAULT_REAP_EVERY_MS = 5_000;
+const ABANDONED_ERROR = "abandoned: the worker running it stopped without finishing it; the next run resumes from its checkpoint";
 
 /**
  * Starts and runs syncs. One run per tenant × job at a time, across processes: the run holds a
@@ -69,30 +82,31 @@ export class SyncService {
   readonly settings: SyncSettings;
   readonly #running = new Map<string, Promise<SyncRun>>();
   #stopping = false;
+  #reapTimer: NodeJS.Timeout | undefined;
+  #reaping: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SyncServiceOptions) {
     this.settings = { ...defaultSyncSettings, ...options.settings };
   }
 
   /** Runs to the end; rejects only when the run could not start (bad request, already running). */
-  async run(request: SyncRequest): Promise<SyncRun> {
-    return (await this.start(request)).done;
+  async run(request: SyncRequest, options: RunOptions = {}): Promise<SyncRun> {
+    return (await this.start(request, options)).done;
   }
 
   /** Takes the lock and records the run, then continues in the background. */
-  async start(input: SyncRequest): Promise<StartedRun> {
+  async start(input: SyncRequest, options: RunOptions = {}): Promise<StartedRun> {
     if (this.#stopping) throw new Error("sync service is shutting down");
     const request = syncRequestSchema.parse(input);
     const jobName: SyncJobName = request.jobName ?? jobOfStream(request.resource as StreamName);
     const { sequelize } = this.options;
 
-    const connectionManager = (sequelize as unknown as { connectionManager: { getConnection(o: object): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> } }).connectionManager;
+    const connectionManager = this.#connectionManager();
     const connection = await connectionManager.getConnection({ type: "write" });
     const key = lockKey(request.tenantId, jobName);
     let locked = false;
     try {
-      const result = await connection.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key]);
-      locked = result.rows[0]?.locked === true;
+      locked = await tryLock(connection, key);
       if (!locked) {
         const running = await SyncRun.findOne({
           where: { tenantId: request.tenantId, jobName, status: "running" },
@@ -101,24 +115,94 @@ export class SyncService {
         throw new SyncAlreadyRunningError(request.tenantId, jobName, running?.id);
       }
       const run = await this.#open(request, jobName);
-      const done = this.#execute(run, request, jobName).finally(async () => {
-        await connection.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]).catch(() => undefined);
+      const done = this.#execute(run, request, jobName, options.signal).finally(async () => {
+        await unlock(connection, key);
         await connectionManager.releaseConnection(connection);
         this.#running.delete(run.id);
       });
       this.#running.set(run.id, done);
       return { run, done };
     } catch (error) {
-      if (locked) await connection.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]).catch(() => undefined);
+      if (locked) await unlock(connection, key);
       await connectionManager.releaseConnection(connection);
       throw error;
     }
   }
 
-  /** Graceful stop: running streams commit their current page and stop; locks are released. */
+  /** Graceful stop: running streams commit their current page and stop (run `stopped`); locks are released. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    await Promise.allSettled([...this.#running.values()]);
+    clearInterval(this.#reapTimer);
+    await Promise.allSettled([...this.#running.values(), this.#reaping]);
+  }
+
+  /**
+   * Marks runs whose worker died (SIGKILL, lost host) as failed. A live run holds its tenant × job
+   * advisory lock from before its row is written until after its final status is, and PostgreSQL
+   * drops a session's locks when its connection goes. So a `running` row whose lock we can take
+   * has no worker left. (A heartbeat column would need a lease length and could call a live but
+   * slow run dead; the lock is the truth that already decides who may run.)
+   */
+  async reapAbandonedRuns(): Promise<number> {
+    const { sequelize, logger } = this.options;
+    const unfinished = await sequelize.query<{ tenant_id: string; job_name: string }>(
+      `SELECT DISTINCT tenant_id, job_name FROM sync_run WHERE status IN ('running', 'pending')`,
+      { type: QueryTypes.SELECT },
+    );
+    if (unfinished.length === 0) return 0;
+    const connectionManager = this.#connectionManager();
+    const connection = await connectionManager.getConnection({ type: "write" });
+    let reaped = 0;
+    try {
+      for (const { tenant_id: tenantId, job_name: jobName } of unfinished) {
+        const key = lockKey(tenantId, jobName);
+        if (!(await tryLock(connection, key))) continue; // a live run holds it
+        try {
+          const { rows } = await connection.query(
+            `WITH reaped AS (
+               UPDATE sync_run SET status = 'failed', finished_at = now(), updated_at = now(), error = $3
+                WHERE tenant_id = $1 AND job_name = $2 AND status IN ('running', 'pending') RETURNING id
+             ), job AS (
+               UPDATE sync_job SET status = 'failed', error = $3, locked_by = NULL, locked_at = NULL, updated_at = now()
+                WHERE tenant_id = $1 AND job_name = $2 AND locked_by IN (SELECT id::text FROM reaped)
+             )
+             SELECT id FROM reaped`,
+            [tenantId, jobName, ABANDONED_ERROR],
+          );
+          reaped += rows.length;
+          if (rows.length > 0) logger?.warn(`sync ${jobName} abandoned`, { tenantId, runIds: rows.map((r) => r.id) });
+        } finally {
+          await unlock(connection, key);
+        }
+      }
+    } finally {
+      await connectionManager.releaseConnection(connection);
+    }
+    return reaped;
+  }
+
+  /** Reaps abandoned runs now and then every `everyMs` until `stop()`. */
+  startReaping(everyMs: number = DEFAULT_REAP_EVERY_MS): void {
+    if (this.#reapTimer || this.#stopping) return;
+    let busy = false;
+    const reap = () => {
+      if (busy) return;
+      busy = true;
+      this.#reaping = this.reapAbandonedRuns()
+        .catch((error: unknown) =>
+          this.options.logger?.warn("could not reap abandoned sync runs", { error: error instanceof Error ? error.message : String(error) }),
+        )
+        .finally(() => (busy = false));
+    };
+    reap();
+    this.#reapTimer = setInterval(reap, everyMs);
+    this.#reapTimer.unref();
+  }
+
+  #connectionManager() {
+    return (this.options.sequelize as unknown as {
+      connectionManager: { getConnection(o: object): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
+    }).connectionManager;
   }
 
   async #open(request: z.output<typeof syncRequestSchema>, jobName: SyncJobName): Promise<SyncRun> {
@@ -153,15 +237,22 @@ export class SyncService {
     });
   }
 
-  async #execute(run: SyncRun, request: z.output<typeof syncRequestSchema>, jobName: SyncJobName): Promise<SyncRun> {
+  async #execute(run: SyncRun, request: z.output<typeof syncRequestSchema>, jobName: SyncJobName, signal: AbortSignal | undefined): Promise<SyncRun> {
     const { sequelize, logger } = this.options;
     const warnings: string[] = [];
     const errors: string[] = [];
+    const stopRequested = () => this.#stopping || signal?.aborted === true;
+    let stopped = false;
     const names: readonly StreamName[] = request.resource ? [request.resource as StreamName] : syncJobs[jobName].streams;
     const range = request.fromTime || request.toTime ? { from: request.fromTime, to: request.toTime } : undefined;
     try {
       const kingdee = await this.options.kingdeeFor(request.tenantId);
       for (const name of names) {
+        if (stopRequested()) {
+          stopped = true;
+          errors.push(`stopped by shutdown before ${name}`);
+          break;
+        }
         await run.update({ currentResource: name });
         const sync = new StreamSync(
           {
@@ -174,7 +265,7 @@ export class SyncService {
             detailConcurrency: this.settings.detailConcurrency,
             warn: (message) => warnings.push(message),
             onPage: (counts) => this.options.onProgress?.(run.id, counts),
-            stopping: () => this.#stopping,
+            stopping: stopRequested,
           },
           streams[name],
         );
@@ -189,7 +280,10 @@ export class SyncService {
         } catch (error) {
           // One stream failing leaves its checkpoint for the next run; the other streams still sync.
           errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-          if (error instanceof SyncStoppedError) break;
+          if (error instanceof SyncStoppedError) {
+            stopped = true;
+            break;
+          }
         }
       }
     } catch (error) {
@@ -197,13 +291,14 @@ export class SyncService {
     }
 
     await run.reload();
-    const status = errors.length > 0 ? "failed" : run.failedCount > 0 ? "partial" : "success";
+    // A stopped run is unfinished, not broken: the next run resumes from its checkpoint.
+    const status: SyncRunStatus = stopped ? "stopped" : errors.length > 0 ? "failed" : run.failedCount > 0 ? "partial" : "success";
     const finishedAt = new Date();
     await sequelize.transaction(async (transaction) => {
       await run.update({ status, finishedAt, warnings, error: errors.join("; ") || null }, { transaction });
       await SyncJob.update(
         {
-          status: errors.length > 0 ? "failed" : "idle",
+          status: status === "failed" ? "failed" : "idle",
           error: errors.join("; ") || null,
           lockedBy: null,
           lockedAt: null,

@@ -130,6 +130,11 @@ function report(ctx: RunContext, run: SyncRunView, begin: number) {
     ctx.io.err(`error: sync run ${run.id} failed: ${run.error ?? "no error recorded"}`);
     throw new CommandFailed(`sync run ${run.id} failed`);
   }
+  if (run.status === "stopped") {
+    // The server stopped (shutdown) after committing a page; the next run of the job resumes there.
+    ctx.io.err(`error: sync run ${run.id} was stopped by the server before it finished; the next run resumes where it stopped`);
+    throw new CommandFailed(`sync run ${run.id} stopped`);
+  }
 }
 
 export const syncStatus: CommandSpec = {

@@ -1,6 +1,6 @@
 import {
   idInput, pageInput, pageSizeInput, type PublicTenant, type StreamName, SyncAlreadyRunningError, SyncRun, streams, type SyncJobName,
-  syncJobNames, syncJobs, SyncJob, Tenant, withDateRange,
+  syncJobNames, syncJobs, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, Tenant, withDateRange,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes, type WhereOptions } from "sequelize";
@@ -18,7 +18,8 @@ export interface SyncRunView {
   trigger: "schedule" | "manual";
   fromTime: Date | null;
   toTime: Date | null;
-  status: "pending" | "running" | "success" | "failed" | "partial";
+  /** `stopped`: a graceful shutdown ended it after its last page committed; the next run resumes. */
+  status: SyncRunStatus;
   startedAt: Date | null;
   finishedAt: Date | null;
   counts: { fetched: number; inserted: number; updated: number; unchanged: number; failed: number };
@@ -115,7 +116,7 @@ export const adminSyncRouter = createTRPCRouter({
       z.object({
         tenantId: idInput.optional(),
         jobName: z.enum(syncJobNames as [string, ...string[]]).optional(),
-        status: z.enum(["pending", "running", "success", "failed", "partial"]).optional(),
+        status: z.enum(SYNC_RUN_STATUSES).optional(),
         page: pageInput.default(1),
         pageSize: pageSizeInput(100).default(20),
       }),
