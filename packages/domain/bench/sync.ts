@@ -3,7 +3,7 @@
 // Env: BENCH_DOCS (default 100000), BENCH_DETAIL_CONCURRENCY (default 8), BENCH_RATE (default 100
 // calls/s), BENCH_RL_DOCS (default 1500), DATABASE_URL (else embedded PostgreSQL).
 // Prints one table and writes it as JSON to bench/results/sync-latest.json.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -87,7 +87,7 @@ interface ChildResult {
 
 // ---------------------------------------------------------------- resources to clean up
 const cleanups: Array<() => Promise<unknown>> = [];
-const children = new Set<import("node:child_process").ChildProcess>();
+const children = new Set<ChildProcess>();
 let cleaning: Promise<void> | undefined;
 /** Idempotent: every caller waits for the one cleanup to finish. */
 function cleanup(): Promise<void> {

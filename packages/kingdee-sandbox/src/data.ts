@@ -782,7 +782,7 @@ export class TenantData {
         if (materials.length === 0) throw new Error("inventory: no materials to stock");
         const m = materials[Math.floor(this.#rng.next() * materials.length)]!;
         const s = this.world.stocks[Math.floor(this.#rng.next() * this.world.stocks.length)]!;
-        let batch = "";
+        let batch: string;
         for (let k = 1; ; k++) {
           batch = `N${String(k).padStart(4, "0")}`;
           if (!store.byId.has(`${m.id}|${s.id}|0|0|${batch}`)) break;

@@ -9,6 +9,7 @@ export interface RequestPath {
 
 const SEGMENT = /^[A-Za-z0-9_.~-]+$/;
 const QUERY_KEY = /^[A-Za-z0-9_.~\-[\]]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this pattern rejects
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const MAX_LENGTH = 2048;
 

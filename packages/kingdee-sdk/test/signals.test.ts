@@ -1,6 +1,6 @@
 import { SIGNAL_VARIANTS } from "@erpbridge/kingdee-sandbox";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { type CallRecord, JDY_PROTOCOL, KingdeeError } from "../src/index.js";
+import { JDY_PROTOCOL, KingdeeError } from "../src/index.js";
 import { CUSTOMER_PATH, TOKEN_PATH, sandboxWithClient } from "./helpers.js";
 
 // Every row of JDY_PROTOCOL.signals, in every form the sandbox can emit (POST /__sandbox/signals),

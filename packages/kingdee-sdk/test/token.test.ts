@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { KingdeeError, MemoryTokenStore } from "../src/index.js";
 import { CUSTOMER_PATH, TOKEN_PATH, sandboxWithClient } from "./helpers.js";
 

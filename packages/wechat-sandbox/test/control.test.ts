@@ -51,7 +51,7 @@ describe("faults", () => {
 
   it("latency delays matching calls (forever until cleared when times is omitted)", async () => {
     sandbox.faults.inject({ kind: "latency", ms: 150, times: 1, path: PATHS.getUnlimited });
-    let t = Date.now();
+    const t = Date.now();
     expect((await qr()).contentType).toBe("image/png");
     expect(Date.now() - t).toBeGreaterThanOrEqual(140);
     expect(sandbox.faults.list()).toEqual([]); // consumed: the next call is not delayed

@@ -7,7 +7,7 @@
 // BENCH_PROFILE (1: always profile, 0: never; default: only when tRPC/bare req/s < 0.6),
 // DATABASE_URL (else embedded PostgreSQL), REDIS_URL (passed to the service like the tests do).
 // Prints one table and writes it as JSON to bench/results/api-latest.json.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -55,7 +55,7 @@ const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a
 
 // ---------------------------------------------------------------- resources to clean up
 const cleanups: Array<() => Promise<unknown>> = [];
-const children = new Set<import("node:child_process").ChildProcess>();
+const children = new Set<ChildProcess>();
 let cleaned = false;
 async function cleanup() {
   if (cleaned) return;

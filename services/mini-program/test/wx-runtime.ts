@@ -23,8 +23,9 @@ import { join } from "node:path";
 import vm from "node:vm";
 import { encodePng } from "./png.js";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- stands in for the untyped objects WeChat's runtime and the built pages pass around
 type AnyRecord = Record<string, any>;
-type Callbacks = { success?: (res: any) => void; fail?: (err: any) => void; complete?: (res: any) => void };
+type Callbacks = { success?: (res: unknown) => void; fail?: (err: unknown) => void; complete?: (res: unknown) => void };
 
 export const MAX_CONCURRENT_REQUESTS = 10;
 
@@ -352,6 +353,7 @@ export class MiniRuntime {
   }
 
   private instantiate(route: string, options: AnyRecord, query: Record<string, string>): PageHandle {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the page's methods run with the page as `this`
     const runtime = this;
     const instance: AnyRecord = { route, __route__: route, options: this.clone(query) };
     for (const [key, value] of Object.entries(options)) instance[key] = typeof value === "function" ? value : this.clone(value);
@@ -418,6 +420,7 @@ export class MiniRuntime {
   // ------------------------------------------------------------ wx
 
   private wx(): AnyRecord {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- wx's methods are called as wx.x(...), with wx as `this`
     const runtime = this;
     const done = (o: Callbacks, res: AnyRecord) => setTimeout(() => {
       o.success?.(runtime.clone(res));

@@ -194,11 +194,22 @@ describe("the README from a fresh clone in a private folder", () => {
     }
   });
 
+  it("pnpm test (CI's command) runs lint and typecheck, then the tests", async () => {
+    // --dry=json prints each turbo plan instead of running it; a plan's braces are at column 0.
+    const env = { DATABASE_URL: process.env.DATABASE_URL! };
+    const { stdout } = await expectOk("node tooling/scripts/test.mjs --dry=json --filter=@erpbridge/kingdee-sdk", { env });
+    const plans = [...stdout.matchAll(/^\{\n[\s\S]*?\n\}$/gm)].map((plan) =>
+      (JSON.parse(plan[0]) as { tasks: Array<{ taskId: string }> }).tasks.map((t) => t.taskId).filter((id) => !id.endsWith("#build")).sort(),
+    );
+    expect(plans).toEqual([["@erpbridge/kingdee-sdk#lint", "@erpbridge/kingdee-sdk#typecheck"], ["@erpbridge/kingdee-sdk#test"]]);
+  });
+
   it("the test cache key says which services are configured (never their URLs)", async () => {
-    // test.mjs --dry=json prints turbo's plan; a task's hash must differ with and without REDIS_URL.
+    // test.mjs --dry=json prints turbo's plans (lint and typecheck, then test); a task's hash must differ with
+    // and without REDIS_URL.
     const hash = async (env: Record<string, string>) => {
       const { stdout: output } = await expectOk("node tooling/scripts/test.mjs --dry=json --filter=@erpbridge/kingdee-sdk", { env });
-      const plan = JSON.parse(output.slice(output.indexOf("\n{") + 1, output.lastIndexOf("\n}") + 2)) as {
+      const plan = JSON.parse(output.slice(output.lastIndexOf("\n{") + 1, output.lastIndexOf("\n}") + 2)) as {
         tasks: Array<{ taskId: string; hash: string; environmentVariables: { specified: { env: string[] } } }>;
       };
       const task = plan.tasks.find((t) => t.taskId === "@erpbridge/kingdee-sdk#test")!;

@@ -25,7 +25,6 @@ export const dayInput = z
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s) && d >= MIN_INPUT_DATE && d < MAX_INPUT_DATE;
   }, { error: "must be a real day between 2000-01-01 and 2099-12-31" });
 
-const NUL = /\u0000/;
 
 /** A type error message that says "is required" when the value is missing. */
 function expected(what: string) {
@@ -37,7 +36,7 @@ export function textInput(max = 200) {
   return z
     .string({ error: expected("text") })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((s) => !NUL.test(s), { error: "must not contain NUL characters" });
+    .refine((s) => !s.includes("\0"), { error: "must not contain NUL characters" });
 }
 
 /** A non-empty bounded string, trimmed. */

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from "sequelize";
 import { BelongsTo, Column, CreatedAt, DataType, ForeignKey, Model, Table } from "sequelize-typescript";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { Customer } from "./customer.js";
 import { Delivery } from "./delivery.js";
 import type { Relation } from "./relation.js";

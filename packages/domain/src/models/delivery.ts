@@ -3,8 +3,11 @@ import type { CreationOptional, InferAttributes, InferCreationAttributes } from 
 import {
   BelongsTo, Column, CreatedAt, DataType, ForeignKey, HasMany, HasOne, Model, Table, UpdatedAt,
 } from "sequelize-typescript";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { Customer } from "./customer.js";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { DeliveryItem } from "./delivery-item.js";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { DeliverySignoff } from "./delivery-signoff.js";
 import type { Relation } from "./relation.js";
 import { Tenant } from "./tenant.js";

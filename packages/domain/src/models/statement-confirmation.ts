@@ -3,6 +3,7 @@ import type { CreationOptional, InferAttributes, InferCreationAttributes } from 
 import { BelongsTo, Column, CreatedAt, DataType, ForeignKey, Model, Table } from "sequelize-typescript";
 import { Customer } from "./customer.js";
 import type { Relation } from "./relation.js";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { Statement } from "./statement.js";
 
 /** The customer's confirmation of one statement revision. */

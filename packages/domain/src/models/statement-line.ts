@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from "sequelize";
 import { BelongsTo, Column, DataType, ForeignKey, Model, Table } from "sequelize-typescript";
 import type { Relation } from "./relation.js";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { Statement } from "./statement.js";
 
 /** One document (delivery, receipt, …) on a statement. */

@@ -5,7 +5,9 @@ import {
 } from "sequelize-typescript";
 import { Customer } from "./customer.js";
 import type { Relation } from "./relation.js";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { StatementConfirmation } from "./statement-confirmation.js";
+// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
 import { StatementLine } from "./statement-line.js";
 import { Tenant } from "./tenant.js";
 

@@ -99,7 +99,6 @@ export class SyncService {
     if (this.#stopping) throw new Error("sync service is shutting down");
     const request = syncRequestSchema.parse(input);
     const jobName: SyncJobName = request.jobName ?? jobOfStream(request.resource as StreamName);
-    const { sequelize } = this.options;
 
     const connectionManager = this.#connectionManager();
     const connection = await connectionManager.getConnection({ type: "write" });

@@ -23,7 +23,7 @@ function clearStalePid(dataDir: string) {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
-  let alive = false;
+  let alive: boolean;
   try {
     process.kill(pid, 0);
     alive = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dataDir);

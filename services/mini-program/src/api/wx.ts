@@ -47,7 +47,7 @@ export function downloadAuthorized(path: string): Promise<string> {
 }
 
 export function toast(title: string, icon: "success" | "error" | "none" = "none"): void {
-  wx.showToast({ title: title.slice(0, 40), icon, duration: 2000 });
+  void wx.showToast({ title: title.slice(0, 40), icon, duration: 2000 }); // void: a toast that cannot show has nothing to tell the user
 }
 
 /** A confirm dialog; resolves true when the customer taps confirm. */

@@ -63,7 +63,7 @@ Page({
     try {
       await this.load(true);
     } finally {
-      wx.stopPullDownRefresh();
+      void wx.stopPullDownRefresh(); // void: the pull-down spinner stops either way
     }
   },
 
@@ -149,11 +149,11 @@ Page({
 
   onOpen(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id?: string }>) {
     const id = e.currentTarget.dataset.id;
-    if (id) wx.navigateTo({ url: `/pages/delivery/index?id=${encodeURIComponent(id)}` });
+    if (id) void wx.navigateTo({ url: `/pages/delivery/index?id=${encodeURIComponent(id)}` }); // void: if the page cannot open, the user stays here and can tap again
   },
 
   onLogout() {
     clearSession();
-    wx.reLaunch({ url: LOGIN_PAGE });
+    void wx.reLaunch({ url: LOGIN_PAGE }); // void: if the page cannot open, the user stays here and can tap again
   },
 });

@@ -148,7 +148,7 @@ Page({
     try {
       await this.load();
     } finally {
-      wx.stopPullDownRefresh();
+      void wx.stopPullDownRefresh(); // void: the pull-down spinner stops either way
     }
   },
 
@@ -161,7 +161,7 @@ Page({
       this.setData({ loading: false, error: errorCode(error) === "NOT_FOUND" ? "送货单不存在" : errorMessage(error) });
       return;
     }
-    wx.setNavigationBarTitle({ title: detail.billNo });
+    void wx.setNavigationBarTitle({ title: detail.billNo }); // void: the title is cosmetic; the page shows the same number
     const signoff = detail.signoff ? signoffView(detail.signoff) : null;
     await new Promise<void>((resolve) =>
       this.setData(
@@ -291,7 +291,7 @@ Page({
   onPreviewPhoto(e: WechatMiniprogram.BaseEvent<Record<string, never>, { src?: string; list?: string }>) {
     const { src } = e.currentTarget.dataset;
     const urls = e.currentTarget.dataset.list === "signoff" ? (this.data.signoff?.photoImages ?? []) : this.data.photos;
-    if (src) wx.previewImage({ current: src, urls });
+    if (src) void wx.previewImage({ current: src, urls }); // void: if the preview cannot open, the photo stays on the page
   },
 
   /** Attaches the current location (optional), or removes it. */
@@ -344,7 +344,7 @@ Page({
     if (!ok) return;
 
     this.setData({ submitting: true, formError: "" });
-    wx.showLoading({ title: "提交中", mask: true });
+    void wx.showLoading({ title: "提交中", mask: true }); // void: the spinner is cosmetic; the submit goes on either way
     try {
       const signaturePath = await this.exportSignature();
       const signatureBase64 = await readFileBase64(signaturePath);
@@ -363,7 +363,7 @@ Page({
           ...(gps ? { gps } : {}),
         }),
       );
-      wx.hideLoading();
+      void wx.hideLoading(); // void: the spinner is cosmetic; the submit goes on either way
       // Already signed (on another phone, or a resubmit): this submit was not kept; the first sign-off stands.
       const alreadySignedNotice = result.alreadySigned
         ? `该送货单已于 ${formatDateTime(result.signedAt)} 由 ${result.signerName} 签收，本次提交未保存`
@@ -373,7 +373,7 @@ Page({
       this.setData({ submitting: false, photos: [], hasSignature: false, alreadySignedNotice });
       await this.load();
     } catch (error) {
-      wx.hideLoading();
+      void wx.hideLoading(); // void: the spinner is cosmetic; the submit goes on either way
       this.setData({ submitting: false, formError: errorMessage(error) });
     }
   },

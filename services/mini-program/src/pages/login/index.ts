@@ -133,6 +133,6 @@ Page({
 
   goHome() {
     this.setData({ stage: "done" });
-    wx.reLaunch({ url: HOME });
+    void wx.reLaunch({ url: HOME }); // void: if the page cannot open, the user stays here and can tap again
   },
 });

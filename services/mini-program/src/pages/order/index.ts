@@ -129,7 +129,7 @@ Page({
     try {
       await this.load(true);
     } finally {
-      wx.stopPullDownRefresh();
+      void wx.stopPullDownRefresh(); // void: the pull-down spinner stops either way
     }
   },
 
@@ -141,7 +141,7 @@ Page({
       const [order, progress] = await authed(() =>
         Promise.all([api.mini.orders.get.query({ id, ...(fresh ? { fresh: true } : {}) }), api.mini.orders.materials.query({ id })]),
       );
-      wx.setNavigationBarTitle({ title: order.billNo });
+      void wx.setNavigationBarTitle({ title: order.billNo }); // void: the title is cosmetic; the page shows the same number
       const fetchedAt = formatDateTime(order.fetchedAt);
       const syncedAt = formatDateTime(order.syncedAt);
       const queryTime = `${order.queryTime} ms`;

@@ -69,7 +69,7 @@ Page({
     try {
       await this.load();
     } finally {
-      wx.stopPullDownRefresh();
+      void wx.stopPullDownRefresh(); // void: the pull-down spinner stops either way
     }
   },
 
@@ -121,6 +121,6 @@ Page({
 
   onOpenNewer() {
     const newer = this.data.newerRevision;
-    if (newer) wx.redirectTo({ url: `/pages/statement/index?id=${encodeURIComponent(newer.id)}` });
+    if (newer) void wx.redirectTo({ url: `/pages/statement/index?id=${encodeURIComponent(newer.id)}` }); // void: if the page cannot open, the user stays here and can tap again
   },
 });
