@@ -13,14 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => f?.teardown());
 
-const nextPage = async () => {
-  const [row] = await f.db.sequelize.query<{ page: string | null }>(
-    `SELECT last_cursor -> 'sal_out_bound' -> 'window' ->> 'nextPage' AS page FROM sync_job WHERE job_name = 'documents_incremental'`,
-    { type: QueryTypes.SELECT },
-  );
-  return Number(row?.page ?? 0);
-};
-
 describe("crash mid-sync", () => {
   it("a worker killed with SIGKILL after page k resumes there: exact totals, no duplicate, no gap", { timeout: 120_000 }, async () => {
     // Slow pages so the kill lands in the middle of the out-bound stream.
@@ -42,7 +34,7 @@ describe("crash mid-sync", () => {
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => worker.on("exit", (code, signal) => resolve(signal ?? code)));
 
     const deadline = Date.now() + 60_000;
-    while ((await nextPage()) < 6) {
+    while ((await f.outBoundNextPage()) < 6) {
       if (Date.now() > deadline || worker.exitCode !== null) throw new Error(`worker never reached page 6: ${stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -50,7 +42,7 @@ describe("crash mid-sync", () => {
     expect(await exited).toBe("SIGKILL");
     f.sandbox.faults.clear();
 
-    const killedAt = await nextPage();
+    const killedAt = await f.outBoundNextPage();
     expect(killedAt).toBeGreaterThanOrEqual(6);
     const storedBefore = await f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = 'sal_out_bound'`);
     expect(storedBefore).toBeGreaterThanOrEqual((killedAt - 1) * 100);

@@ -27,6 +27,8 @@ export interface SyncFixture {
   sync: SyncService;
   clients: TenantClients;
   count(sql: string, bind?: unknown[]): Promise<number>;
+  /** The out-bound page the documents job resumes at (its checkpoint), 0 before its first page. */
+  outBoundNextPage(): Promise<number>;
   teardown(): Promise<void>;
 }
 
@@ -65,6 +67,13 @@ export async function setupSync(
     async count(sql, bind = []) {
       const [row] = await db.sequelize.query<{ n: string }>(sql, { bind, type: QueryTypes.SELECT });
       return Number(row?.n ?? 0);
+    },
+    async outBoundNextPage() {
+      const [row] = await db.sequelize.query<{ page: string | null }>(
+        `SELECT last_cursor -> 'sal_out_bound' -> 'window' ->> 'nextPage' AS page FROM sync_job WHERE job_name = 'documents_incremental'`,
+        { type: QueryTypes.SELECT },
+      );
+      return Number(row?.page ?? 0);
     },
     async teardown() {
       await sync.stop();

@@ -10,21 +10,13 @@ beforeAll(async () => {
 });
 afterAll(() => f?.teardown());
 
-const nextPage = async () => {
-  const [row] = await f.db.sequelize.query<{ page: string | null }>(
-    `SELECT last_cursor -> 'sal_out_bound' -> 'window' ->> 'nextPage' AS page FROM sync_job WHERE job_name = 'documents_incremental'`,
-    { type: QueryTypes.SELECT },
-  );
-  return Number(row?.page ?? 0);
-};
-
 describe("graceful stop mid-run", () => {
   it("a run told to stop commits its page in flight, ends 'stopped', and the next run resumes there", { timeout: 120_000 }, async () => {
     f.sandbox.faults.inject({ kind: "latency", ms: 120, path: "/jdy/v2/scm/sal_out_bound" });
     const stop = new AbortController();
     const { run, done } = await f.sync.start({ tenantId: f.tenantId, jobName: "documents_incremental", trigger: "schedule" }, { signal: stop.signal });
     const deadline = Date.now() + 60_000;
-    while ((await nextPage()) < 4) {
+    while ((await f.outBoundNextPage()) < 4) {
       if (Date.now() > deadline) throw new Error("the run never reached page 4");
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -34,7 +26,7 @@ describe("graceful stop mid-run", () => {
 
     expect(stopped.id).toBe(run.id);
     expect(stopped.status).toBe("stopped");
-    const resumeAt = await nextPage();
+    const resumeAt = await f.outBoundNextPage();
     expect(stopped.error).toMatch(new RegExp(`sal_out_bound: stopped by shutdown; sal_out_bound resumes at page ${resumeAt}`));
     // Every page it listed was committed: nothing half-written, nothing lost.
     expect(await f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = 'sal_out_bound'`)).toBe((resumeAt - 1) * 100);
