@@ -72,6 +72,21 @@ export function requiredValue(values: Values, name: string, placeholder = "<valu
   return value;
 }
 
+/** The names of a fixed set, as help and errors list them. */
+export const listChoices = (choices: Record<string, true>) => Object.keys(choices).join(", ");
+
+/**
+ * One of a fixed set of names; undefined when not given. The set is a record so that a command can
+ * key it by the API's own input type and fail to compile when the two drift apart.
+ */
+export function choiceValue<T extends string>(values: Values, name: string, choices: Record<T, true>): T | undefined {
+  const value = stringValue(values, name);
+  if (value !== undefined && !Object.hasOwn(choices, value)) {
+    throw new UsageError(`--${name} must be one of ${listChoices(choices)}, got ${JSON.stringify(value)}`);
+  }
+  return value as T | undefined;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function uuidValue(values: Values, name: string, required: true): string;

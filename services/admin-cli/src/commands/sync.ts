@@ -1,5 +1,5 @@
 import type { RouterInputs, RouterOutputs } from "@erpbridge/client";
-import { type CommandSpec, dateValue, integerValue, stringValue, uuidValue } from "../command.js";
+import { choiceValue, type CommandSpec, dateValue, integerValue, listChoices, uuidValue } from "../command.js";
 import { CommandFailed, type RunContext, UsageError } from "../context.js";
 import { formatDate, formatElapsed, table, truncate } from "../format.js";
 
@@ -23,8 +23,6 @@ const RESOURCES: Record<Names<NonNullable<SyncRunInput["resource"]>>, true> = {
   customer: true, supplier: true, material: true, inventory: true,
   sal_order: true, sal_out_bound: true, sal_invoice: true, ar_credit: true, ap_credit: true,
 };
-const known = <T extends string>(names: Record<T, true>, value: string): value is T => Object.hasOwn(names, value);
-const listed = (names: Record<string, true>) => Object.keys(names).join(", ");
 
 export const syncRun: CommandSpec = {
   name: "sync:run",
@@ -33,11 +31,11 @@ export const syncRun: CommandSpec = {
   description: [
     "Starts a manual sync run (a whole job, or one resource with an optional time range) and",
     "polls it until it ends, printing documents fetched, written (inserted + updated) and failed.",
-    "Exit code: 0 on success or partial (the failure-ledger count is printed), 1 on failed.",
+    "Exit code: 0 on success or partial (the failure-ledger count is printed), 1 on failed or stopped by the server.",
     "Interrupting (Ctrl-C) stops following; the run itself goes on on the server.",
     "",
-    `jobs: ${listed(JOBS)}`,
-    `resources: ${listed(RESOURCES)}`,
+    `jobs: ${listChoices(JOBS)}`,
+    `resources: ${listChoices(RESOURCES)}`,
   ].join("\n"),
   options: {
     tenant: { type: "string", short: "t", value: "<id>", description: "tenant id", required: true },
@@ -53,13 +51,9 @@ export const syncRun: CommandSpec = {
   ],
   async run(ctx, values) {
     const tenantId = uuidValue(values, "tenant", true);
-    const jobName = stringValue(values, "job");
-    const resource = stringValue(values, "resource");
+    const jobName = choiceValue(values, "job", JOBS);
+    const resource = choiceValue(values, "resource", RESOURCES);
     if (!jobName && !resource) throw new UsageError("give --job <name> or --resource <name>");
-    if (jobName !== undefined && !known(JOBS, jobName)) throw new UsageError(`--job must be one of ${listed(JOBS)}, got ${JSON.stringify(jobName)}`);
-    if (resource !== undefined && !known(RESOURCES, resource)) {
-      throw new UsageError(`--resource must be one of ${listed(RESOURCES)}, got ${JSON.stringify(resource)}`);
-    }
     const fromTime = dateValue(values, "from");
     const toTime = dateValue(values, "to");
     if (fromTime && toTime && fromTime > toTime) throw new UsageError("--from must not be after --to");
