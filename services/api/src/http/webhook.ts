@@ -36,9 +36,6 @@ const pushSchema = z.object({
   data: z.array(pushedAuthorization).min(1, { error: "must hold at least one authorization" }).max(20, { error: "must hold at most 20 authorizations" }),
 });
 
-/** The raw body's SHA-256, kept for the replay check. */
-const bodyDigests = new WeakMap<FastifyRequest, string>();
-
 const refuse = (reply: FastifyReply, status: number, error: string, fields?: string[]) =>
   reply.code(status).send(fields ? { error, fields } : { error });
 
@@ -61,6 +58,8 @@ export function registerKingdeeWebhook(app: FastifyInstance, services: AppServic
   }
   const maxAgeSeconds = services.config.KINGDEE_WEBHOOK_MAX_AGE_SECONDS;
   const digests = new PushDigests(services.db.sequelize, maxAgeSeconds);
+  /** Each request's raw-body SHA-256, taken while parsing, for the replay check. */
+  const bodyDigests = new WeakMap<FastifyRequest, string>();
 
   // Own scope: only JSON is parsed here (everything else is a 415) and errors get this route's answers.
   void app.register(async (scope) => {
