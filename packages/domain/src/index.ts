@@ -29,12 +29,14 @@ export {
 export { CustomerSessionCache, type SessionCacheOptions } from "./customers/session-cache.js";
 export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {
-  findSignoffFile, getDelivery, listDeliveries, signDelivery,
+  DELIVERY_STATUSES, findSignoffFile, getDelivery, listDeliveries, signDelivery,
+  type DeliveryStatus, type SignoffGps, type SignoffSnapshot,
   type CustomerScope, type DeliveryDetailRecord, type DeliveryItemRecord, type DeliveryRecord, type DeliverySignoffRecord,
   type ListDeliveriesInput, type Page, type SignDeliveryInput, type SignDeliveryResult, type SignoffFileOwner,
 } from "./deliveries/deliveries.js";
 export {
-  confirmCustomerStatement, getStatement, listStatements,
+  confirmCustomerStatement, getStatement, listStatements, STATEMENT_STATUSES,
+  type StatementStatus,
   type ListStatementsInput, type StatementDetailRecord, type StatementLineRecord, type StatementRecord, type StatementRevisionRef,
 } from "./statements/statements.js";
 export {
