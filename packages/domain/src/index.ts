@@ -27,6 +27,10 @@ export {
   type IssuedLoginToken, type IssuedToken, type LoginTokenRecord,
 } from "./customers/customer-access.js";
 export { CustomerSessionCache, type SessionCacheOptions } from "./customers/session-cache.js";
+export {
+  createCustomer, createCustomerInput, customerExists, listCustomers, listCustomersInput,
+  type CreateCustomerInput, type CreatedCustomer, type CustomerList, type CustomerRecord, type ListCustomersInput,
+} from "./customers/directory.js";
 export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {
   DELIVERY_STATUSES, findSignoffFile, getDelivery, listDeliveries, signDelivery,
@@ -50,7 +54,7 @@ export {
   createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, type OrderFreshCache, type OrderFreshCacheOptions, type OrderFreshEntry,
 } from "./orders/fresh-cache.js";
 export {
-  addSubscribeCredits, bindWithInvite, checkInvite, createCustomerInvite, INVITE_SCENE_PREFIX, issueCustomerSession,
+  addSubscribeCredits, bindWithInvite, checkInvite, createCustomerInvite, discardCustomerInvite, INVITE_SCENE_PREFIX, issueCustomerSession,
   listCustomerBindings, loginWithOpenid, newInviteScene, removeBinding, resolveWechatSession, setBindingPhone, subscribeCredits,
   WechatAlreadyBoundError, WechatInviteError,
   type BindResult, type CustomerInvite, type InviteProblem, type ResolvedSession, type WechatBindingRecord, type WechatSession, type WechatUser,
