@@ -7,6 +7,7 @@ export {
 export * from "./models/index.js";
 export * from "./secrets/index.js";
 export * from "./kingdee/index.js";
+export { ApiCallLog, listCallsInput, type CallList, type CallLogEntry, type ListCallsInput } from "./call-log/call-log.js";
 export { TenantClients, TenantNotFoundError, TenantNotReadyError, type TenantClientsOptions } from "./kingdee/tenant-clients.js";
 export { canonicalJson, contentHash } from "./sync/canonical.js";
 export { decimalString, kingdeeTime } from "./sync/kingdee-values.js";

@@ -1,5 +1,5 @@
 import {
-  type ClosableTokenStore, createDatabase, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
+  ApiCallLog, type ClosableTokenStore, createDatabase, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
   type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
@@ -7,7 +7,6 @@ import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AppConfig } from "./config.js";
-import { ApiCallLog } from "./erp/call-log.js";
 import { domainLogger } from "./logger.js";
 import { ErpProbe } from "./erp/erp-probe.js";
 import { type Metrics, createMetrics } from "./metrics.js";

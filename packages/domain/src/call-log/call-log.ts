@@ -1,5 +1,7 @@
 import type { CallRecord } from "@erpbridge/kingdee-sdk";
 import { QueryTypes, type Sequelize } from "sequelize";
+import { z } from "zod";
+import { dateInput, idInput, pageInput, pageSizeInput, textInput } from "../inputs/schemas.js";
 
 /**
  * Records every Kingdee call in `api_call_log` (tenant, endpoint, status, errcode, latency —
@@ -49,6 +51,25 @@ export class ApiCallLog {
     return this.#flushing;
   }
 
+  /** The log, newest first, with what is pending written first so a read sees every call made so far. */
+  async list(input: ListCallsInput): Promise<CallList> {
+    await this.flush();
+    const filters = `WHERE ($1::uuid IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR endpoint = $2)
+        AND ($3::timestamptz IS NULL OR created_at >= $3)
+        AND (NOT $4 OR http_status IS NULL OR http_status <> 200 OR (errcode IS NOT NULL AND errcode <> '0'))`;
+    const bind = [input.tenantId ?? null, input.endpoint ?? null, input.since ?? null, input.onlyFailures];
+    const [counted] = await this.sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM api_call_log ${filters}`, {
+      bind,
+      type: QueryTypes.SELECT,
+    });
+    const calls = await this.sequelize.query<CallLogEntry>(
+      `SELECT tenant_id AS "tenantId", endpoint, method, http_status AS "httpStatus", errcode, latency_ms AS "latencyMs", created_at AS "createdAt"
+         FROM api_call_log ${filters} ORDER BY created_at DESC, id LIMIT $5 OFFSET $6`,
+      { bind: [...bind, input.pageSize, (input.page - 1) * input.pageSize], type: QueryTypes.SELECT },
+    );
+    return { page: input.page, pageSize: input.pageSize, total: counted?.total ?? 0, calls };
+  }
+
   async prune(): Promise<number> {
     const rows = await this.sequelize.query<{ id: string }>(
       `DELETE FROM api_call_log WHERE created_at < now() - make_interval(days => $1) RETURNING id`,
@@ -61,4 +82,31 @@ export class ApiCallLog {
     clearInterval(this.#timer);
     await this.flush();
   }
+}
+
+export const listCallsInput = z.object({
+  tenantId: idInput.optional(),
+  endpoint: textInput(200).optional(),
+  onlyFailures: z.boolean().default(false),
+  since: dateInput.optional(),
+  page: pageInput.default(1),
+  pageSize: pageSizeInput(500).default(50),
+});
+export type ListCallsInput = z.output<typeof listCallsInput>;
+
+export interface CallLogEntry {
+  tenantId: string;
+  endpoint: string;
+  method: string;
+  httpStatus: number | null;
+  errcode: string | null;
+  latencyMs: number;
+  createdAt: Date;
+}
+
+export interface CallList {
+  page: number;
+  pageSize: number;
+  total: number;
+  calls: CallLogEntry[];
 }
