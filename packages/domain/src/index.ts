@@ -51,6 +51,7 @@ export {
   type OrderProgressStatus, type OrderRecord, type OrderStatusFilter, type SearchOrdersInput, type StoredOrderRef,
   type StoreOrderOutcome, type StoreOrderResult,
 } from "./orders/orders.js";
+export { LiveOrders, type LiveOrderRecord, type LiveOrdersOptions, type OrderSource } from "./orders/live-order.js";
 export {
   createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, type OrderFreshCache, type OrderFreshCacheOptions, type OrderFreshEntry,
 } from "./orders/fresh-cache.js";

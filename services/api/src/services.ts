@@ -1,5 +1,5 @@
 import {
-  ApiCallLog, type ClosableTokenStore, createDatabase, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
+  ApiCallLog, type ClosableTokenStore, createDatabase, createOrderFreshCache, LiveOrders, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
   type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
@@ -93,6 +93,15 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     },
     logger: domainLogger(logger),
   });
+  const liveOrders = new LiveOrders({
+    sequelize: db.sequelize,
+    fetchOrder: async (tenantId, orderId) => (await kingdee.get(tenantId)).resource("sal_order").detail({ id: orderId }),
+    cache: createOrderFreshCache({
+      redis,
+      onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, "order cache unavailable"),
+    }),
+    onFreshFailure: (error, orderId) => logger.warn({ err: error, orderId }, "live order refresh failed; answering with the stored version"),
+  });
   const erpProbe = new ErpProbe((tenantId) => kingdee.get(tenantId), config.ERP_PROBE_INTERVAL_MS);
   let pruneTimer: NodeJS.Timeout | undefined;
 
@@ -110,6 +119,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     customerSessions,
     callLog,
     kingdee,
+    /** Customer order reads, optionally refreshed live from Kingdee (one fetch in flight per order, a short cache). */
+    liveOrders,
     sync,
     scheduler,
     scheduleDefaults,
