@@ -23,9 +23,9 @@ describe("the published package", () => {
     expect(files).toContain("package/README.md");
     expect(files.some((f) => f.startsWith("package/src/") || f.startsWith("package/test/"))).toBe(false);
     const manifest = JSON.parse(execFileSync("tar", ["-xzOf", join(work, tarball), "package/package.json"], { encoding: "utf8" }));
-    // pnpm pack resolves catalog: and workspace: ranges; the only runtime dependency is zod.
-    expect(Object.keys(manifest.dependencies)).toEqual(["zod"]);
-    expect(manifest.dependencies.zod).not.toMatch(/catalog|workspace/);
+    // pnpm pack resolves catalog: and workspace: ranges; the runtime dependencies are the kit and zod.
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(["@erpbridge/integration-kit", "zod"]);
+    for (const range of Object.values(manifest.dependencies)) expect(range).not.toMatch(/catalog|workspace/);
 
     const project = join(work, "consumer");
     execFileSync("mkdir", ["-p", project]);
