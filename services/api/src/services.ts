@@ -2,7 +2,7 @@ import {
   ApiCallLog, type ClosableTokenStore, createDatabase, createOrderFreshCache, LiveOrders, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
   type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
-import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
+import { type KingdeeClientConfig, type RateBudget, RedisRateBudget, TokenBucketBudget } from "@erpbridge/kingdee-sdk";
 import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -65,6 +65,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     keyring,
     tokenStore,
     clientDefaults: options.kingdeeClientDefaults,
+    rateBudget: kingdeeRateBudgets(config, redis, options.kingdeeClientDefaults?.rateLimit),
     onCall: (tenantId, call) => {
       callLog.record(tenantId, call);
       metrics.kingdeeCalls.inc({ endpoint: call.endpoint, outcome: call.ok ? "ok" : call.status === undefined ? "network" : String(call.errcode ?? call.status) });
@@ -175,3 +176,25 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
 }
 
 export type AppServices = Awaited<ReturnType<typeof createServices>>;
+
+/**
+ * One rate budget per Kingdee account set: in Redis when configured, so every replica draws from
+ * the same KINGDEE_RATE_LIMIT per window (the gateway counts per account set, not per process);
+ * otherwise one token bucket per account set in this process.
+ */
+function kingdeeRateBudgets(
+  config: AppConfig,
+  redis: Redis | undefined,
+  rateLimit: { perMinute?: number; burst?: number } | undefined,
+): (account: string) => RateBudget {
+  const windowMs = config.KINGDEE_RATE_WINDOW_MS;
+  const limit = config.KINGDEE_RATE_LIMIT ?? Math.round(((rateLimit?.perMinute ?? 450) * windowMs) / 60_000);
+  const burst = Math.min(limit, rateLimit?.burst ?? 10);
+  if (redis) return (account) => new RedisRateBudget({ redis, account, prefix: "erpbridge:budget:", limit, windowMs, burst });
+  const buckets = new Map<string, TokenBucketBudget>();
+  return (account) => {
+    let bucket = buckets.get(account);
+    if (!bucket) buckets.set(account, (bucket = new TokenBucketBudget({ limit, windowMs, burst })));
+    return bucket;
+  };
+}

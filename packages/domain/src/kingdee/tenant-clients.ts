@@ -1,4 +1,4 @@
-import { type CallRecord, KingdeeClient, type KingdeeClientConfig, type TokenStore } from "@erpbridge/kingdee-sdk";
+import { accountKey, type CallRecord, KingdeeClient, type KingdeeClientConfig, type RateBudget, type TokenStore } from "@erpbridge/kingdee-sdk";
 import type { Sequelize } from "sequelize";
 import { Tenant } from "../models/tenant.js";
 import { decryptTenantCredentials, setTenantSecrets } from "../secrets/tenant-credentials.js";
@@ -12,6 +12,11 @@ export interface TenantClientsOptions {
   onCall?: (tenantId: string, call: CallRecord) => void;
   /** SDK settings shared by every tenant (timeouts, rate limit, retry). */
   clientDefaults?: Partial<Pick<KingdeeClientConfig, "timeoutMs" | "rateLimit" | "retry" | "tokenRefreshWindowSeconds" | "fetch">>;
+  /**
+   * The rate budget of an outside account (the SDK's `accountKey`: one per JDY account set), shared
+   * by every client of it — across replicas when it lives in Redis. Unset: each client's own bucket.
+   */
+  rateBudget?: (account: string) => RateBudget;
 }
 
 export class TenantNotReadyError extends Error {
@@ -68,6 +73,7 @@ export class TenantClients {
       ...(creds.baseUrl ? { baseUrl: creds.baseUrl } : {}),
       ...(creds.outerInstanceId ? { outerInstanceId: creds.outerInstanceId } : {}),
       tokenStore: this.options.tokenStore,
+      ...(this.options.rateBudget ? { rateBudget: this.options.rateBudget(accountKey(creds)) } : {}),
       onCall: this.options.onCall && ((call) => this.options.onCall!(tenantId, call)),
       onAuthorizationChange: async (info) => {
         const fresh = await Tenant.findByPk(tenantId);

@@ -1,15 +1,16 @@
-/** An access token as cached by the SDK. Times are epoch milliseconds. */
+/** A token as cached between calls. Times are epoch milliseconds. */
 export interface StoredToken {
   token: string;
   expiresAt: number;
   refreshedAt: number;
+  /** The user a per-user token belongs to, when the API issues those. */
+  uid?: string;
 }
 
 /**
- * Where access tokens live between calls — the same shape as the Kingdee SDK's store, so one Redis
- * store can serve both. The default keeps tokens in memory; a shared store lets several replicas use
- * one token. `withLock` is optional: a store that can lock across processes makes refresh
- * single-flight across replicas, not only within one process.
+ * Where tokens live between calls. The default keeps them in memory; a shared store (Redis) lets
+ * several replicas use one token. `withLock` is optional: a store that can lock across processes
+ * makes token refresh single-flight across replicas, not only within one process.
  */
 export interface TokenStore {
   get(key: string): Promise<StoredToken | undefined>;
