@@ -109,7 +109,6 @@ export class RateLimits<R extends RateLimitRule = RateLimitRule> {
     const valid = validateRateLimit<R>(rule);
     if (valid.account === undefined) this.#general = { ...valid };
     else this.#perAccount.set(valid.account, { ...valid });
-    this.#budgets.clear();
   }
 
   /** Removes one account's rule, or (no account) every rule. */
@@ -117,10 +116,10 @@ export class RateLimits<R extends RateLimitRule = RateLimitRule> {
     if (account === undefined) {
       this.#general = null;
       this.#perAccount.clear();
+      this.#budgets.clear();
     } else {
       this.#perAccount.delete(account);
     }
-    this.#budgets.clear();
   }
 
   /** The general rule (what a sandbox configured without accounts sees). */
@@ -136,7 +135,10 @@ export class RateLimits<R extends RateLimitRule = RateLimitRule> {
     return this.#general === null && this.#perAccount.size === 0;
   }
 
-  /** Records a call of `account` at `now`: undefined when it fits, else the rule that refused it. */
+  /**
+   * Records a call of `account` at `now`: undefined when it fits, else the rule that refused it.
+   * A budget starts afresh whenever the rule that applies to its account changes.
+   */
   take(account: string, now: number): R | undefined {
     const rule = this.#perAccount.get(account) ?? this.#general;
     if (!rule) return undefined;
