@@ -1,8 +1,9 @@
 import type { Reply } from "@erpbridge/sandbox-kit";
-import { filterPredicate, type ListFilter } from "./data.js";
 import { BUSINESS_ERRORS, COUNT_AS_STRING, HAS_CURRENT_PAGE, type SandboxProtocol } from "./protocol.js";
 import { BadRequest, type Envelopes, type Query } from "./replies.js";
 import { RESOURCES, type SandboxResource, type StoredResource } from "./resources.js";
+import { saveDocuments } from "./saves.js";
+import { filterPredicate, type ListFilter } from "./store.js";
 import type { Tenant } from "./tenants.js";
 import { DAY_MS, parseDayStart } from "./time.js";
 
@@ -163,7 +164,7 @@ export function saveReply(envelopes: Envelopes, tenant: Tenant, resource: Stored
     return envelopes.business(BUSINESS_ERRORS.wrongType, "请求参数格式不正确");
   }
   const items = parsed && typeof parsed === "object" ? (parsed as { data?: unknown }).data : undefined;
-  const result = tenant.data.save(resource, items);
+  const result = saveDocuments(tenant.data, resource, items);
   if ("errcode" in result) return envelopes.business(result.errcode, result.description);
   return envelopes.ok({ ids: result.ids });
 }
