@@ -7,7 +7,7 @@ export {
 export * from "./models/index.js";
 export * from "./secrets/index.js";
 export * from "./kingdee/index.js";
-export { TenantClients, TenantNotFoundError, TenantNotReadyError, type TenantClientsOptions } from "./kingdee/tenant-clients.js";
+export * from "./connections/index.js";
 export { canonicalJson, contentHash } from "./sync/canonical.js";
 export { decimalString, kingdeeTime } from "./sync/kingdee-values.js";
 export { StreamSync, SyncStoppedError, type PageCounts, type StreamCursor, type SyncWindow } from "./sync/engine.js";
@@ -27,7 +27,7 @@ export {
   type IssuedLoginToken, type IssuedToken, type LoginTokenRecord,
 } from "./customers/customer-access.js";
 export { CustomerSessionCache, type SessionCacheOptions } from "./customers/session-cache.js";
-export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
+export { getTenant, listTenants, tenantInputSchema, upsertTenant, type PublicTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {
   findSignoffFile, getDelivery, listDeliveries, signDelivery,
   type CustomerScope, type DeliveryDetailRecord, type DeliveryItemRecord, type DeliveryRecord, type DeliverySignoffRecord,

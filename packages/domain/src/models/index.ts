@@ -1,4 +1,5 @@
 // Every model, one file each. `modelClasses` is what createDatabase registers.
+import { Connection } from "../connections/connection.js";
 import { ApiCallLog } from "./api-call-log.js";
 import { Customer } from "./customer.js";
 import { DeliveryItem } from "./delivery-item.js";
@@ -26,10 +27,11 @@ export { Statement, STATEMENT_STATUSES, type StatementStatus } from "./statement
 export { SyncFailure } from "./sync-failure.js";
 export { SyncJob, SYNC_JOB_STATUSES, type SyncCursor, type SyncJobStatus } from "./sync-job.js";
 export { SyncRun, SYNC_RUN_STATUSES, SYNC_RUN_TRIGGERS, type SyncRunStatus, type SyncRunTrigger } from "./sync-run.js";
-export { Tenant, TENANT_STATUSES, type PublicTenant, type TenantStatus } from "./tenant.js";
+export { Tenant, TENANT_STATUSES, type TenantStatus } from "./tenant.js";
 
 export const models = {
   Tenant,
+  Connection,
   SyncJob,
   SyncRun,
   SyncFailure,
