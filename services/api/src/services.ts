@@ -1,6 +1,6 @@
 import {
   type ClosableTokenStore, createDatabase, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
-  type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
+  KingdeeClients, type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
 import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
@@ -23,7 +23,7 @@ export interface ServiceOptions {
 
 /**
  * Everything the routes use, built once per process from the configuration: database (migrated),
- * Redis if configured, the token store, per-tenant Kingdee clients, the sync service and its
+ * Redis if configured, the token store, per-tenant Kingdee clients (from their connections), the sync service and its
  * scheduler, the ERP probe and the call log.
  */
 export async function createServices(config: AppConfig, options: ServiceOptions) {
@@ -61,7 +61,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
   });
   await customerSessions.start();
   const callLog = new ApiCallLog(db.sequelize, config.API_CALL_LOG_RETENTION_DAYS);
-  const kingdee = new TenantClients({
+  const kingdee = new KingdeeClients({
     sequelize: db.sequelize,
     keyring,
     tokenStore,

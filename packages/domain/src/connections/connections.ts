@@ -38,11 +38,12 @@ export type UpdateConnectionInput = z.input<typeof updateConnectionInputSchema>;
 export const connectionIdInputSchema = z.strictObject({ connectionId: idInput });
 export const tenantConnectionsInputSchema = z.strictObject({ tenantId: idInput });
 
-/** Parses with the kind's schema; its issues carry the field's full path (`settings.domain`), so the error names it. */
+/**
+ * Parses with the kind's schema under `field`, so an issue carries its full path
+ * (`settings.domain`) and the error names it: a ZodError like any input's, a BAD_REQUEST.
+ */
 function parseUnder<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new z.ZodError(parsed.error.issues.map((issue) => ({ ...issue, path: [field, ...issue.path] })));
-  return parsed.data;
+  return (z.object({ [field]: schema }).parse({ [field]: value }) as Record<string, T>)[field]!;
 }
 
 /** Stored settings as the kind reads them: null entries dropped. */

@@ -54,13 +54,16 @@ export function kingdeeJdyClientConfig(settings: KingdeeJdySettings, secrets: Ki
 }
 
 /**
- * The test call: fetches an app token with the stored secrets. A private token store, so the
- * test neither reuses a token that would hide bad secrets nor replaces the one in use.
+ * The test call: fetches an app token with the stored secrets, as they are. A private token store,
+ * so the test neither reuses a token that would hide bad secrets nor replaces the one in use.
  */
 export async function kingdeeJdyTestCall(settings: KingdeeJdySettings, secrets: KingdeeJdySecrets, defaults: KingdeeClientDefaults): Promise<void> {
+  // Without outerInstanceId: the SDK would pull a fresh authorization on a rejected secret and
+  // answer ok, while the stored secret stays wrong.
+  const { outerInstanceId: _pullsAgain, ...stored } = settings;
   const client = new KingdeeClient({
     ...defaults,
-    ...kingdeeJdyClientConfig(settings, secrets),
+    ...kingdeeJdyClientConfig(stored, secrets),
     retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
     tokenStore: new MemoryTokenStore(),
   });
