@@ -38,7 +38,7 @@ describe("connection commands", () => {
     expectNoSecrets(list);
     const [header, row] = list.stdout.trimEnd().split("\n");
     expect(header).toMatch(/^ID\s+KIND\s+NAME\s+STATUS\s+SECRETS\s+UPDATED\s+SETTINGS$/);
-    expect(row).toMatch(/kingdee_jdy\s+default\s+active\s+clientSecret \*\*\*\*  appSecret \*\*\*\*/);
+    expect(row).toMatch(/kingdee_jdy\s+default\s+active\s+clientSecret \*\*\*\* {2}appSecret \*\*\*\*/);
     expect(row).toContain(`appKey=${api.sandbox.demoTenant.appKey}`);
   });
 
