@@ -23,8 +23,8 @@ export interface ServiceOptions {
 
 /**
  * Everything the routes use, built once per process from the configuration: database (migrated),
- * Redis if configured, the token store, per-tenant Kingdee clients (from their connections), the sync service and its
- * scheduler, the ERP probe and the call log.
+ * Redis if configured, the token store, per-tenant Kingdee clients (built from their connections),
+ * the sync service and its scheduler, the ERP probe and the call log.
  */
 export async function createServices(config: AppConfig, options: ServiceOptions) {
   const { logger } = options;
