@@ -1,4 +1,4 @@
-import { type Transaction, UniqueConstraintError } from "sequelize";
+import { UniqueConstraintError } from "sequelize";
 import { z } from "zod";
 import { idInput, requiredText } from "../inputs/schemas.js";
 import { Tenant } from "../models/tenant.js";
@@ -70,15 +70,15 @@ export function applyConnectionChanges(
   const merged = withoutNulls({ ...connection.settings, ...changes.settings });
   const settings = parseUnder(spec.settings, merged, "settings");
   const secrets = parseUnder(spec.secretsInput, changes.secrets ?? {}, "secrets");
-  connection.settings = withoutNulls(settings);
+  connection.settings = settings;
   setConnectionSecrets(connection, keyring, secrets);
   const wanted = changes.status ?? (connection.status === "disabled" ? "disabled" : "active");
   connection.status = derivedStatus(connection.kind, wanted, connection.settings, connection.credentials);
 }
 
-async function saveUnique(connection: Connection, options: { transaction?: Transaction } = {}): Promise<void> {
+async function saveUnique(connection: Connection): Promise<void> {
   try {
-    await connection.save(options);
+    await connection.save();
   } catch (error) {
     if (error instanceof UniqueConstraintError) {
       throw new ConnectionConflictError(

@@ -2,7 +2,7 @@
 // credentials, and the SDK clients built from them.
 export { Connection, CONNECTION_STATUSES, type ConnectionStatus, type PublicConnection } from "./connection.js";
 export {
-  applyConnectionChanges, connectionIdInputSchema, connectionStatusInput, createConnection, createConnectionInputSchema, disableConnection,
+  connectionIdInputSchema, connectionStatusInput, createConnection, createConnectionInputSchema, disableConnection,
   findTenantConnection, getConnection, listConnections, tenantConnectionsInputSchema, updateConnection, updateConnectionInputSchema,
   type CreateConnectionInput, type UpdateConnectionInput,
 } from "./connections.js";
