@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
-import { createDatabase, loadKeyring, SyncService, TenantClients } from "../src/index.js";
+import { createDatabase, loadKeyring, SyncService, KingdeeClients } from "../src/index.js";
 
 const db = createDatabase({ url: process.env.DATABASE_URL! });
-const clients = new TenantClients({
+const clients = new KingdeeClients({
   sequelize: db.sequelize,
   keyring: loadKeyring(process.env),
   tokenStore: new MemoryTokenStore(),

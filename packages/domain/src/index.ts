@@ -8,7 +8,7 @@ export * from "./models/index.js";
 export * from "./secrets/index.js";
 export * from "./kingdee/index.js";
 export { ApiCallLog, listCallsInput, type CallList, type CallLogEntry, type ListCallsInput } from "./call-log/call-log.js";
-export { TenantClients, TenantNotFoundError, TenantNotReadyError, type TenantClientsOptions } from "./kingdee/tenant-clients.js";
+export * from "./connections/index.js";
 export { canonicalJson, contentHash } from "./sync/canonical.js";
 export { decimalString, kingdeeTime } from "./sync/kingdee-values.js";
 export { StreamSync, SyncStoppedError, type PageCounts, type StreamCursor, type SyncWindow } from "./sync/engine.js";
@@ -32,7 +32,7 @@ export {
   createCustomer, createCustomerInput, customerExists, listCustomers, listCustomersInput,
   type CreateCustomerInput, type CreatedCustomer, type CustomerList, type CustomerRecord, type ListCustomersInput,
 } from "./customers/directory.js";
-export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
+export { getTenant, listTenants, tenantInputSchema, upsertTenant, type PublicTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {
   DELIVERY_STATUSES, findSignoffFile, getDelivery, listDeliveries, signDelivery,
   type DeliveryStatus, type SignoffGps, type SignoffSnapshot,

@@ -77,8 +77,8 @@ async function storeDeliveries(tenant: string, docs: Doc[]) {
 
 beforeAll(async () => {
   db = await setupDomainDb();
-  tenantId = (await db.models.Tenant.create({ name: "Orders", clientId: "cid-orders", appKey: "ak-orders" })).id;
-  otherTenantId = (await db.models.Tenant.create({ name: "Other", clientId: "cid-orders-2", appKey: "ak-orders-2" })).id;
+  tenantId = (await db.models.Tenant.create({ name: "Orders" })).id;
+  otherTenantId = (await db.models.Tenant.create({ name: "Other" })).id;
   A = (await db.models.Customer.create({ tenantId, kingdeeCustomerId: "CA", name: "A" })).id;
   B = (await db.models.Customer.create({ tenantId, kingdeeCustomerId: "CB", name: "B" })).id;
   otherTenantA = (await db.models.Customer.create({ tenantId: otherTenantId, kingdeeCustomerId: "CA", name: "A elsewhere" })).id;

@@ -10,7 +10,7 @@ let runId: string;
 
 beforeAll(async () => {
   db = await setupDomainDb();
-  tenantId = (await db.models.Tenant.create({ name: "Raw", clientId: "cid-raw", appKey: "ak-raw" })).id;
+  tenantId = (await db.models.Tenant.create({ name: "Raw" })).id;
   runId = (await db.models.SyncRun.create({ tenantId, jobName: "sales", trigger: "manual" })).id;
 });
 afterAll(async () => {

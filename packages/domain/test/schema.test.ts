@@ -15,7 +15,7 @@ let customerId: string;
 
 beforeAll(async () => {
   db = await setupDomainDb();
-  const tenant = await db.models.Tenant.create({ name: "Acme", clientId: "cid-models", appKey: "ak-models" });
+  const tenant = await db.models.Tenant.create({ name: "Acme" });
   tenantId = tenant.id;
   const customer = await db.models.Customer.create({
     tenantId,

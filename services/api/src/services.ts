@@ -1,6 +1,7 @@
 import {
-  ApiCallLog, type ClosableTokenStore, createDatabase, createOrderFreshCache, LiveOrders, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
-  type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
+  ApiCallLog, type ClosableTokenStore, createDatabase, createOrderFreshCache, CustomerSessionCache, createSyncScheduler, createTokenStore,
+  type Database, KingdeeClients, type Keyring, LiveOrders, loadKeyring, migrate, SyncService, type SyncScheduler, syncScheduleDefaults,
+  tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import { type KingdeeClientConfig, type RateBudget, RedisRateBudget, TokenBucketBudget } from "@erpbridge/kingdee-sdk";
 import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
@@ -22,8 +23,8 @@ export interface ServiceOptions {
 
 /**
  * Everything the routes use, built once per process from the configuration: database (migrated),
- * Redis if configured, the token store, per-tenant Kingdee clients, the sync service and its
- * scheduler, the ERP probe and the call log.
+ * Redis if configured, the token store, per-tenant Kingdee clients (built from their connections),
+ * the sync service and its scheduler, the ERP probe and the call log.
  */
 export async function createServices(config: AppConfig, options: ServiceOptions) {
   const { logger } = options;
@@ -60,7 +61,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
   });
   await customerSessions.start();
   const callLog = new ApiCallLog(db.sequelize, config.API_CALL_LOG_RETENTION_DAYS);
-  const kingdee = new TenantClients({
+  const kingdee = new KingdeeClients({
     sequelize: db.sequelize,
     keyring,
     tokenStore,

@@ -1,6 +1,7 @@
 // The Sequelize models production code reads and writes through; one file each. Deliveries, statements,
 // raw documents and the failure ledger are read and written in SQL by their modules (set-based hot
 // paths), so they have no model. `modelClasses` is what createDatabase registers.
+import { Connection } from "../connections/connection.js";
 import { Customer } from "./customer.js";
 import { SyncJob } from "./sync-job.js";
 import { SyncRun } from "./sync-run.js";
@@ -9,9 +10,9 @@ import { Tenant } from "./tenant.js";
 export { Customer } from "./customer.js";
 export { SyncJob, SYNC_JOB_STATUSES, type SyncCursor, type SyncJobStatus } from "./sync-job.js";
 export { SyncRun, SYNC_RUN_STATUSES, SYNC_RUN_TRIGGERS, type SyncRunStatus, type SyncRunTrigger } from "./sync-run.js";
-export { Tenant, TENANT_STATUSES, type PublicTenant, type TenantStatus } from "./tenant.js";
+export { Tenant, TENANT_STATUSES, type TenantStatus } from "./tenant.js";
 
-export const models = { Tenant, SyncJob, SyncRun, Customer } as const;
+export const models = { Tenant, Connection, SyncJob, SyncRun, Customer } as const;
 
 export type Models = typeof models;
 

@@ -1,6 +1,6 @@
 import type { Sequelize } from "sequelize";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
-import { TenantNotReadyError } from "../kingdee/tenant-clients.js";
+import { TenantNotReadyError } from "../connections/errors.js";
 import type { CustomerScope } from "../deliveries/deliveries.js";
 import type { OrderFreshCache, OrderFreshEntry } from "./fresh-cache.js";
 import { findOrderRef, getOrder, OrderDocumentError, type OrderDetailRecord, storeOrderVersion } from "./orders.js";

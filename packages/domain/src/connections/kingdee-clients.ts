@@ -1,10 +1,14 @@
 import { accountKey, type CallRecord, KingdeeClient, type KingdeeClientConfig, type RateBudget, type TokenStore } from "@erpbridge/kingdee-sdk";
 import type { Sequelize } from "sequelize";
 import { Tenant } from "../models/tenant.js";
-import { decryptTenantCredentials, setTenantSecrets } from "../secrets/tenant-credentials.js";
 import type { Keyring } from "../secrets/keyring.js";
+import { Connection } from "./connection.js";
+import { applyConnectionChanges, findTenantConnection } from "./connections.js";
+import { decryptCredentials } from "./credentials.js";
+import { TenantNotFoundError, TenantNotReadyError } from "./errors.js";
+import { kingdeeJdyClientConfig, kingdeeJdyMissing, kingdeeJdySettingsSchema } from "./kinds/kingdee-jdy.js";
 
-export interface TenantClientsOptions {
+export interface KingdeeClientsOptions {
   sequelize: Sequelize;
   keyring: Keyring;
   tokenStore: TokenStore;
@@ -19,26 +23,19 @@ export interface TenantClientsOptions {
   rateBudget?: (account: string) => RateBudget;
 }
 
-export class TenantNotReadyError extends Error {
-  readonly code = "TENANT_NOT_READY";
-}
-
-/** No tenant with that id: the caller named the wrong one (NOT_FOUND), unlike a tenant not ready yet. */
-export class TenantNotFoundError extends Error {
-  readonly code = "TENANT_NOT_FOUND";
-  constructor(readonly tenantId: string) {
-    super("tenant not found");
-  }
-}
-
 /**
- * One Kingdee client per tenant, built from the tenant row (secrets decrypted only here) and
- * cached so its rate limiter and token are shared by every caller in this process. Authorization
- * pulled again by the SDK is written back, encrypted.
+ * One Kingdee client per tenant, built from the tenant's `kingdee_jdy` connection (secrets
+ * decrypted only here) and cached so its rate limiter and token are shared by every caller in this
+ * process. Authorization pulled again by the SDK is written back into the connection, encrypted.
  */
-export class TenantClients {
+export class KingdeeClients {
   readonly #clients = new Map<string, Promise<KingdeeClient>>();
-  constructor(private readonly options: TenantClientsOptions) {}
+  constructor(private readonly options: KingdeeClientsOptions) {}
+
+  /** The SDK settings every client gets; a connection's test call uses them too. */
+  get clientDefaults(): KingdeeClientsOptions["clientDefaults"] {
+    return this.options.clientDefaults;
+  }
 
   get(tenantId: string): Promise<KingdeeClient> {
     let client = this.#clients.get(tenantId);
@@ -50,7 +47,7 @@ export class TenantClients {
     return client;
   }
 
-  /** Drops the cached client, e.g. after the tenant's credentials changed. */
+  /** Drops the cached client, e.g. after the tenant's connection changed. */
   forget(tenantId: string): void {
     this.#clients.delete(tenantId);
   }
@@ -59,27 +56,26 @@ export class TenantClients {
     const tenant = await Tenant.findByPk(tenantId);
     if (!tenant) throw new TenantNotFoundError(tenantId);
     if (tenant.status !== "active") throw new TenantNotReadyError(`tenant ${tenant.name} is ${tenant.status}`);
-    const creds = decryptTenantCredentials(tenant, this.options.keyring);
-    if (!creds.clientSecret || !creds.appSecret || !creds.domain) {
+    const connection = await findTenantConnection(tenantId, "kingdee_jdy");
+    if (!connection) throw new TenantNotReadyError(`tenant ${tenant.name} has no Kingdee connection`);
+    if (connection.status === "disabled") throw new TenantNotReadyError(`tenant ${tenant.name}'s Kingdee connection is disabled`);
+    const settings = kingdeeJdySettingsSchema.parse(connection.settings);
+    const secrets = decryptCredentials(connection, this.options.keyring);
+    if (kingdeeJdyMissing(settings, secrets).length > 0) {
       throw new TenantNotReadyError(`tenant ${tenant.name} has no complete Kingdee authorization (secrets or domain missing)`);
     }
+    const connectionId = connection.id;
+    const config = kingdeeJdyClientConfig(settings, secrets);
     return new KingdeeClient({
       ...this.options.clientDefaults,
-      clientId: creds.clientId,
-      clientSecret: creds.clientSecret,
-      appKey: creds.appKey,
-      appSecret: creds.appSecret,
-      domain: creds.domain,
-      ...(creds.baseUrl ? { baseUrl: creds.baseUrl } : {}),
-      ...(creds.outerInstanceId ? { outerInstanceId: creds.outerInstanceId } : {}),
+      ...config,
       tokenStore: this.options.tokenStore,
-      ...(this.options.rateBudget ? { rateBudget: this.options.rateBudget(accountKey(creds)) } : {}),
+      ...(this.options.rateBudget ? { rateBudget: this.options.rateBudget(accountKey(config)) } : {}),
       onCall: this.options.onCall && ((call) => this.options.onCall!(tenantId, call)),
       onAuthorizationChange: async (info) => {
-        const fresh = await Tenant.findByPk(tenantId);
+        const fresh = await Connection.findByPk(connectionId);
         if (!fresh) return;
-        setTenantSecrets(fresh, this.options.keyring, { appSecret: info.appSecret });
-        fresh.domain = info.domain;
+        applyConnectionChanges(fresh, this.options.keyring, { settings: { domain: info.domain }, secrets: { appSecret: info.appSecret } });
         await fresh.save();
       },
     });
