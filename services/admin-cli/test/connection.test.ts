@@ -61,7 +61,7 @@ describe("connection commands", () => {
     expect(passed.stdout).toMatch(/^ok: kingdee_jdy connection default answered in \d+ ms$/m);
   });
 
-  it("connection:set creates a named connection; bad settings are the server's BAD_REQUEST naming the field, bad JSON a usage error", async () => {
+  it("connection:set creates a named connection; bad settings are the server's BAD_REQUEST naming the field", async () => {
     const created = await admin(["connection:set", "-t", tenantId, "-k", "kingdee_jdy", "-n", "backup", "--settings", '{"clientId":"c2","appKey":"k2"}']);
     expect([created.code, created.stderr]).toEqual([0, ""]);
     expect(created.stdout).toMatch(/^created connection /);
@@ -70,19 +70,5 @@ describe("connection commands", () => {
     const bad = await admin(["connection:set", "-t", tenantId, "-k", "kingdee_jdy", "-n", "backup", "--settings", '{"domain":"ftp://x"}']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("settings.domain");
-
-    const broken = await admin(["connection:set", "-t", tenantId, "-k", "kingdee_jdy", "--settings", "{nope"]);
-    expect(broken.code).toBe(2);
-    expect(broken.stderr).toMatch(/^error: --settings is not valid JSON/);
-    const kind = await admin(["connection:set", "-t", tenantId, "-k", "sap"]);
-    expect(kind.code).toBe(2);
-    expect(kind.stderr).toMatch(/^error: --kind must be one of kingdee_jdy/);
-  });
-
-  it("help lists the commands", async () => {
-    const help = await runCli(["--help"]);
-    expect(help.stdout).toMatch(/connection:list\s+list a tenant's connections/);
-    expect(help.stdout).toMatch(/connection:set\s+create or update/);
-    expect(help.stdout).toMatch(/connection:test\s+make one authenticated call/);
   });
 });
