@@ -1,6 +1,6 @@
 export {
-  createSyncScheduler, registerSyncJobs, SYNC_AGENDA_JOB, SYNC_ALREADY_RUNNING, DEFAULT_SCHEDULER_TIMEZONE,
-  type SyncJobs, type SyncJobsOptions, type SyncScheduler, type SyncSchedulerOptions, type SyncJobArgs, type TenantJobSchedule,
+  createSyncScheduler, syncJobKind, syncScheduling, SYNC_AGENDA_JOB, SYNC_ALREADY_RUNNING, DEFAULT_SCHEDULER_TIMEZONE,
+  type SyncJobData, type SyncScheduling, type SyncJobsOptions, type SyncScheduler, type SyncSchedulerOptions, type SyncJobArgs, type TenantJobSchedule,
   type ScheduledSyncJob,
 } from "./scheduler.js";
 export {

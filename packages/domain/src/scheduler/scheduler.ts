@@ -1,6 +1,6 @@
 import type { Agenda, JobWithState } from "agenda";
 import { z } from "zod";
-import { createJobRuntime, type JobRuntime, type JobRuntimeOptions } from "../jobs/runtime.js";
+import { createJobRuntime, type JobKind, type JobRuntime, type JobRuntimeOptions } from "../jobs/runtime.js";
 import { consoleSchedulerLogger, type SchedulerBackendName, type SchedulerLogger } from "../jobs/types.js";
 import { describeError } from "../jobs/url.js";
 
@@ -50,7 +50,7 @@ export interface ScheduledSyncJob {
 }
 
 /** Scheduling of the sync job kind on a job runtime: what any process (worker or API) may do. */
-export interface SyncJobs {
+export interface SyncScheduling {
   /**
    * Idempotent: leaves exactly one repeating job per tenant × jobName (cron updated if changed,
    * untouched if not); `enabled: false` removes it. Job names not listed are left alone.
@@ -66,7 +66,7 @@ export interface SyncJobs {
 }
 
 /** The sync jobs with their own runtime: start/stop are the runtime's. */
-export interface SyncScheduler extends SyncJobs {
+export interface SyncScheduler extends SyncScheduling {
   readonly backendName: SchedulerBackendName;
   /** Connects (rejects with SchedulerStartError if the store is unreachable) and starts processing. */
   start(): Promise<void>;
@@ -79,7 +79,7 @@ export interface SyncScheduler extends SyncJobs {
 }
 
 type Trigger = "schedule" | "manual";
-interface SyncJobData {
+export interface SyncJobData {
   tenantId: string;
   jobName: string;
   trigger: Trigger;
@@ -123,15 +123,12 @@ function isAlreadyRunning(error: unknown): boolean {
 }
 
 /**
- * Registers the sync job kind on `runtime`: one Agenda job "sync" per tenant × job name (data
- * `{ tenantId, jobName, trigger }`). Returns the scheduling API. See {@link SyncJobs}.
+ * The sync job kind: one Agenda job "sync" per tenant × job name × trigger (data `{ tenantId,
+ * jobName, trigger }`), run by `runJob`. Register it on the runtime of a process that runs syncs.
  */
-export function registerSyncJobs(runtime: JobRuntime, options: SyncJobsOptions): SyncJobs {
+export function syncJobKind(options: Pick<SyncJobsOptions, "runJob" | "logger">): JobKind<SyncJobData> {
   const logger = options.logger ?? consoleSchedulerLogger;
-  const timezone = options.timezone ?? DEFAULT_SCHEDULER_TIMEZONE;
-  assertTimezone(timezone);
-
-  runtime.register<SyncJobData>({
+  return {
     name: SYNC_AGENDA_JOB,
     async run({ data, signal }) {
       const { tenantId, jobName, trigger } = data;
@@ -149,7 +146,17 @@ export function registerSyncJobs(runtime: JobRuntime, options: SyncJobsOptions):
         throw error;
       }
     },
-  });
+  };
+}
+
+/**
+ * Scheduling of sync jobs on `runtime` (any process may schedule and queue; the processes that
+ * registered {@link syncJobKind} run them). See {@link SyncScheduling}.
+ */
+export function syncScheduling(runtime: JobRuntime, options: Pick<SyncJobsOptions, "timezone" | "logger"> = {}): SyncScheduling {
+  const logger = options.logger ?? consoleSchedulerLogger;
+  const timezone = options.timezone ?? DEFAULT_SCHEDULER_TIMEZONE;
+  assertTimezone(timezone);
 
   async function find(agenda: Agenda, data: Partial<SyncJobData>): Promise<JobWithState<SyncJobData>[]> {
     const { jobs } = await agenda.queryJobs({ name: SYNC_AGENDA_JOB, data });
@@ -251,10 +258,11 @@ export function registerSyncJobs(runtime: JobRuntime, options: SyncJobsOptions):
 
 /**
  * A sync scheduler with a job runtime of its own, stored in MongoDB when `mongoUrl` is set, else in
- * PostgreSQL. A process running other job kinds too registers them with {@link registerSyncJobs} on its one runtime.
+ * PostgreSQL. A process running other job kinds too registers {@link syncJobKind} and uses {@link syncScheduling} on its one runtime.
  */
 export function createSyncScheduler(options: SyncSchedulerOptions): SyncScheduler {
   const runtime = createJobRuntime(options);
-  const jobs = registerSyncJobs(runtime, options);
+  runtime.register(syncJobKind(options));
+  const jobs = syncScheduling(runtime, options);
   return { ...jobs, backendName: runtime.backendName, start: () => runtime.start(), stop: () => runtime.stop() };
 }
