@@ -1,5 +1,6 @@
 import { adminCustomersRouter } from "./routers/admin/customers.js";
 import { adminErpRouter } from "./routers/admin/erp.js";
+import { adminJobsRouter } from "./routers/admin/jobs.js";
 import { adminKingdeeRouter } from "./routers/admin/kingdee.js";
 import { adminSyncRouter } from "./routers/admin/sync.js";
 import { adminTenantRouter } from "./routers/admin/tenant.js";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
     tenant: adminTenantRouter,
     kingdee: adminKingdeeRouter,
     sync: adminSyncRouter,
+    jobs: adminJobsRouter,
     customers: adminCustomersRouter,
     wechat: adminWechatRouter,
   }),
