@@ -23,7 +23,7 @@ import {
  * Deliveries dated more than `maxAgeDays` ago (an initial import, a back-dated bill) are not notified.
  */
 
-export interface NotifierLogger extends OutboxLogger {}
+export type NotifierLogger = OutboxLogger;
 
 export interface DeliveryNotifierOptions {
   sequelize: Sequelize;

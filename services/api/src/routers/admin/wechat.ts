@@ -3,7 +3,6 @@ import {
   removeDeliveryTemplate, setDeliveryTemplate, idInput, type NotifyRunResult, pageInput, pageSizeInput, type StoredTemplateConfig,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
-import { QueryTypes } from "sequelize";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 import { requireTenant } from "./require-tenant.js";
