@@ -73,7 +73,7 @@ export class ErpProbe {
   probeAll(): Promise<void> {
     this.#running ??= (async () => {
       const tenants = await Tenant.findAll({ where: { status: "active" }, attributes: ["id"] });
-      await Promise.all(tenants.map((t) => this.probe(t.id)));
+      await Promise.all(tenants.map((t) => this.probe(t.id, "schedule")));
     })()
       .catch(() => undefined)
       .finally(() => {
@@ -82,8 +82,8 @@ export class ErpProbe {
     return this.#running;
   }
 
-  /** Probes one tenant now and records the probe as a run. */
-  async probe(tenantId: string): Promise<ProbeResult> {
+  /** Probes one tenant now and records the probe as a run (manual: an admin asked). */
+  async probe(tenantId: string, trigger: "schedule" | "manual" = "manual"): Promise<ProbeResult> {
     const startedAt = new Date();
     const started = performance.now();
     let error: ProbeResult["error"] = null;
@@ -100,7 +100,7 @@ export class ErpProbe {
     // Whole milliseconds, so the run history gives back exactly this result's time.
     const checkedAt = new Date(startedAt.getTime() + Math.round(latencyMs));
     await recordJobRun(this.sequelize, {
-      kind: PROBE_RUN_KIND, jobName: PROBE_RUN_JOB, tenantId, trigger: "schedule", startedAt, finishedAt: checkedAt,
+      kind: PROBE_RUN_KIND, jobName: PROBE_RUN_JOB, tenantId, trigger, startedAt, finishedAt: checkedAt,
       error: error?.message ?? null,
     });
     const previous = error ? await this.#lastSuccess(tenantId) : checkedAt;
