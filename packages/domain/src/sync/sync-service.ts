@@ -106,13 +106,19 @@ export class SyncService {
     let locked = false;
     try {
       locked = await tryLock(connection, key);
-      if (!locked) {
-        const running = await SyncRun.findOne({
-          where: { tenantId: request.tenantId, jobName, status: "running" },
-          order: [["createdAt", "DESC"]],
-        });
-        throw new SyncAlreadyRunningError(request.tenantId, jobName, running?.id);
-      }
+    } finally {
+      if (!locked) await connectionManager.releaseConnection(connection);
+    }
+    if (!locked) {
+      // Read with the lock's connection given back: concurrent refused triggers must not hold the
+      // whole pool while each waits for one more connection (they did, and timed out as 500s).
+      const running = await SyncRun.findOne({
+        where: { tenantId: request.tenantId, jobName, status: "running" },
+        order: [["createdAt", "DESC"]],
+      });
+      throw new SyncAlreadyRunningError(request.tenantId, jobName, running?.id);
+    }
+    try {
       const run = await this.#open(request, jobName);
       const done = this.#execute(run, request, jobName, options.signal).finally(async () => {
         await unlock(connection, key);
@@ -122,7 +128,7 @@ export class SyncService {
       this.#running.set(run.id, done);
       return { run, done };
     } catch (error) {
-      if (locked) await unlock(connection, key);
+      await unlock(connection, key);
       await connectionManager.releaseConnection(connection);
       throw error;
     }
