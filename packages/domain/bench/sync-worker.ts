@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
-import { createDatabase, loadKeyring, SyncService, TenantClients } from "../src/index.js";
+import { createDatabase, jdyConnector, loadKeyring, SyncService, TenantClients } from "../src/index.js";
 
 const db = createDatabase({ url: process.env.DATABASE_URL! });
 const clients = new TenantClients({
@@ -18,7 +18,8 @@ const clients = new TenantClients({
 });
 const sync = new SyncService({
   sequelize: db.sequelize,
-  kingdeeFor: (id) => clients.get(id),
+  connector: jdyConnector,
+  clientFor: (id) => clients.get(id),
   settings: { detailConcurrency: Number(process.env.DETAIL_CONCURRENCY ?? 8) },
   onProgress: () => {
     pageTimes.push(performance.now());

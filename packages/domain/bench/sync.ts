@@ -18,6 +18,7 @@ import {
   contentHash,
   createDatabase,
   type Database,
+  jdyConnector,
   kingdeeTime,
   loadKeyring,
   migrate,
@@ -192,7 +193,8 @@ async function main() {
   });
   const sync = new SyncService({
     sequelize: db.sequelize,
-    kingdeeFor: (id) => clients.get(id),
+    connector: jdyConnector,
+    clientFor: (id) => clients.get(id),
     settings: { detailConcurrency: DETAIL_CONCURRENCY },
   });
   cleanups.push(() => sync.stop());
@@ -201,7 +203,7 @@ async function main() {
     return Number(row?.n ?? 0);
   };
   const versions = (tenantId: string) =>
-    count(`SELECT count(*) AS n FROM kingdee_raw WHERE tenant_id = $1 AND biz_type = 'sal_out_bound'`, [tenantId]);
+    count(`SELECT count(*) AS n FROM source_record WHERE tenant_id = $1 AND stream = 'sal_out_bound'`, [tenantId]);
   const expectOk = (what: string, run: { status: string; error: string | null }) => {
     if (run.status !== "success") throw new Error(`${what}: run ${run.status}: ${run.error}`);
   };
@@ -373,7 +375,8 @@ async function main() {
   });
   const rlSync = new SyncService({
     sequelize: db.sequelize,
-    kingdeeFor: (id) => rlClients.get(id),
+    connector: jdyConnector,
+    clientFor: (id) => rlClients.get(id),
     settings: { detailConcurrency: DETAIL_CONCURRENCY },
   });
   cleanups.push(() => rlSync.stop());

@@ -1,6 +1,6 @@
 import {
   type ClosableTokenStore, createDatabase, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
-  type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
+  jdyConnector, type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
 import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
@@ -73,7 +73,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
   });
   const sync = new SyncService({
     sequelize: db.sequelize,
-    kingdeeFor: (tenantId) => kingdee.get(tenantId),
+    connector: jdyConnector,
+    clientFor: (tenantId) => kingdee.get(tenantId),
     logger: domainLogger(logger),
     onFinished: (run) => {
       metrics.syncRuns.inc({ job: run.jobName, status: run.status });

@@ -4,7 +4,6 @@ import { Customer } from "./customer.js";
 import { DeliveryItem } from "./delivery-item.js";
 import { DeliverySignoff } from "./delivery-signoff.js";
 import { Delivery } from "./delivery.js";
-import { KingdeeRaw } from "./kingdee-raw.js";
 import { StatementConfirmation } from "./statement-confirmation.js";
 import { StatementLine } from "./statement-line.js";
 import { Statement } from "./statement.js";
@@ -18,7 +17,6 @@ export { Customer } from "./customer.js";
 export { DeliveryItem } from "./delivery-item.js";
 export { DeliverySignoff, type SignoffGps, type SignoffSnapshot } from "./delivery-signoff.js";
 export { Delivery, DELIVERY_STATUSES, type DeliveryStatus } from "./delivery.js";
-export { KingdeeRaw } from "./kingdee-raw.js";
 export type { Relation } from "./relation.js";
 export { StatementConfirmation } from "./statement-confirmation.js";
 export { StatementLine } from "./statement-line.js";
@@ -33,7 +31,6 @@ export const models = {
   SyncJob,
   SyncRun,
   SyncFailure,
-  KingdeeRaw,
   Customer,
   Delivery,
   DeliveryItem,
