@@ -160,7 +160,7 @@ export class StreamSync {
       window = { nextPage: 1, to: new Date().toISOString(), ...(from ? { from } : {}) };
     }
 
-    let drifted = false;
+    let drifted: boolean;
     for (;;) {
       drifted = await this.#pageWindow(window, options.range ? undefined : cursor);
       if (!drifted || (window.rereads ?? 0) >= 1) break;
@@ -228,13 +228,12 @@ export class StreamSync {
   async #pageWindow(window: SyncWindow, cursor: StreamCursor | undefined): Promise<boolean> {
     const { ctx, stream } = this;
     let drifted = false;
-    const pages = ctx.source
-      .pages(stream, {
-        startPage: window.nextPage,
-        window: { ...(window.from ? { from: new Date(window.from) } : {}), ...(window.to ? { to: new Date(window.to) } : {}) },
-        signal: this.#abort.signal,
-      })
-      [Symbol.asyncIterator]();
+    const listed = ctx.source.pages(stream, {
+      startPage: window.nextPage,
+      window: { ...(window.from ? { from: new Date(window.from) } : {}), ...(window.to ? { to: new Date(window.to) } : {}) },
+      signal: this.#abort.signal,
+    });
+    const pages = listed[Symbol.asyncIterator]();
     const prepare = async (): Promise<PreparedPage | undefined> => {
       const next = await pages.next();
       return next.done ? undefined : this.#prepare(next.value);
