@@ -1,4 +1,5 @@
-// Benchmark of the Kingdee sync engine against the sandbox, side by side with a bare pg upsert.
+// Benchmark of the sync engine (JDY connector) against the sandbox, side by side with a "bare loop"
+// (the same calls and a plain upsert, no engine) and a bare pg upsert.
 // Run: `pnpm --filter @erpbridge/domain bench` (or the root `pnpm bench`).
 // Env: BENCH_DOCS (default 100000), BENCH_DETAIL_CONCURRENCY (default 8), BENCH_RATE (default 100
 // calls/s), BENCH_RL_DOCS (default 1500), DATABASE_URL (else embedded PostgreSQL).
@@ -107,9 +108,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 }
 
-function runChild(env: Record<string, string>): Promise<ChildResult> {
+interface BareResult {
+  status: string;
+  stored: number;
+  wallMs: number;
+  maxRssKiB: number;
+  cpuMs: number;
+  pgCpuMs: number | null;
+}
+
+function runChild<R = ChildResult>(env: Record<string, string>, script = "sync-worker.ts"): Promise<R> {
   const extra = (process.env.BENCH_CHILD_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...extra, "--expose-gc", "--import", "tsx", join(here, "sync-worker.ts")], {
+  const child = spawn(process.execPath, [...extra, "--expose-gc", "--import", "tsx", join(here, script)], {
     cwd: join(here, ".."),
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -125,7 +135,7 @@ function runChild(env: Record<string, string>): Promise<ChildResult> {
       children.delete(child);
       const line = out.split("\n").find((l) => l.startsWith("result "));
       if (code !== 0 || !line) return reject(new Error(`sync worker exited ${signal ?? code}: ${err}${out}`.slice(0, 4000)));
-      resolve(JSON.parse(line.slice("result ".length)) as ChildResult);
+      resolve(JSON.parse(line.slice("result ".length)) as R);
     });
   });
 }
@@ -239,13 +249,33 @@ async function main() {
   log(`  ${secs(full.wallMs)}, ${rate(N, full.wallMs)}, peak RSS ${mib(full.maxRssKiB)}; ms/page by tenth of the run: ${full.paceMsPerPage.join(" ")}`);
   log(`  CPU s: sync ${(full.cpuMs / 1000).toFixed(1)}, pg backends ${full.pgCpuMs === null ? "?" : (full.pgCpuMs / 1000).toFixed(1)}, sandbox ${(sandboxCpuMs / 1000).toFixed(1)}`);
 
+  // 1b. The bare loop: the same calls (list + every detail, same concurrency, same client), one
+  // plain multi-row upsert per page, no engine. Same tenant, same documents, its own database.
+  log(`bare loop over the same ${N} documents (child process)`);
+  sandbox.calls.reset();
+  const bareLoop = await runChild<BareResult>({ ...childEnv(mainId, N), BARE_URL: bareDb.url }, "bare-worker.ts");
+  if (bareLoop.stored !== N) throw new Error(`bare loop stored ${bareLoop.stored}, expected ${N}`);
+  const bareCalls = { total: sandbox.calls.count(), list: sandbox.calls.count(LIST), detail: sandbox.calls.count(DETAIL) };
+  log(`  ${secs(bareLoop.wallMs)}, ${rate(N, bareLoop.wallMs)}, peak RSS ${mib(bareLoop.maxRssKiB)}`);
+  const perDoc = (ms: number | null) => (ms === null ? "?" : (ms / N).toFixed(3));
+  rows.push({
+    case: `1 engine vs bare loop, ${N} docs (dc=${DETAIL_CONCURRENCY})`,
+    measured: `engine ${rate(N, full.wallMs)}; CPU ${perDoc(full.cpuMs)} ms/doc (+pg ${perDoc(full.pgCpuMs)})`,
+    baseline: `bare loop ${rate(N, bareLoop.wallMs)}; CPU ${perDoc(bareLoop.cpuMs)} ms/doc (+pg ${perDoc(bareLoop.pgCpuMs)})`,
+    ratio: ratio(bareLoop.wallMs, full.wallMs),
+    notes:
+      `throughput engine/bare (goal >= 0.7x); calls engine ${fullCalls.list} list + ${fullCalls.detail} detail, ` +
+      `bare ${bareCalls.list} list + ${bareCalls.detail} detail; peak RSS engine ${mib(full.maxRssKiB)}, bare ${mib(bareLoop.maxRssKiB)}`,
+    values: { engine: full, bare: bareLoop, engineCalls: fullCalls, bareCalls },
+  });
+
   // 2. Bare baseline: the same documents, straight from the sandbox's data, into a plain table.
   log("bare pg baseline");
   const docs = sandbox.data.rows("sal_out_bound");
   const bare = new pg.Client({ connectionString: bareDb.url });
   await bare.connect();
   cleanups.push(() => bare.end());
-  await bare.query(`CREATE TABLE bare_doc (id text PRIMARY KEY, data jsonb NOT NULL, hash text NOT NULL)`);
+  await bare.query(`TRUNCATE bare_doc`); // created by the bare loop
   const bareStart = performance.now();
   for (let i = 0; i < docs.length; i += PAGE) {
     const page = docs.slice(i, i + PAGE).map((d) => ({ id: String(d.id), data: d, hash: contentHash(d) }));
