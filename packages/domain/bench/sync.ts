@@ -20,6 +20,7 @@ import {
   createDatabase,
   type Database,
   jdyConnector,
+  jdyStreams,
   kingdeeTime,
   loadKeyring,
   migrate,
@@ -49,7 +50,7 @@ const CHANGED = Math.max(1, Math.floor(N / 100));
 // touches in full, so few customers with many deliveries each make a full sync quadratic (see the
 // report). Default: one customer per 50 deliveries (≈ 10 a month each), at least the sandbox's 40.
 const customersFor = (docs: number) => intEnv("BENCH_CUSTOMERS", Math.max(40, Math.round(docs / 50)));
-const OVERLAP_MS = 15 * 60_000; // defaultSyncSettings.overlapMs
+const OVERLAP_MS = jdyStreams.sal_out_bound.lookbackMs;
 const DEADLINE_MS = intEnv("BENCH_TIMEOUT_S", 1800) * 1000;
 const LIST = resources.sal_out_bound.listPath;
 const DETAIL = resources.sal_out_bound.detailPath!;
