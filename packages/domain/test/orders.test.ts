@@ -67,7 +67,7 @@ async function storeOrders(tenant: string, docs: Doc[]) {
   await db.sequelize.transaction((t) =>
     upsertRecordVersions(
       t,
-      { tenantId: tenant, stream: "sal_order" },
+      { connectionId: tenant, tenantId: tenant, stream: "sal_order" }, // connectionIdOf: the tenant's one JDY connection
       docs.map((d) => ({ recordId: String(d.id), data: d, hash: contentHash(d), cursorValue: kingdeeTime(d.modify_time) ?? null })),
       null,
     ),

@@ -23,7 +23,7 @@ function doc(i: number, version = 1): RecordVersionInput {
 }
 
 const upsert = (rows: RecordVersionInput[], bizType = "sal_out_bound") =>
-  db.sequelize.transaction((t) => upsertRecordVersions(t, { tenantId, stream: bizType }, rows, runId));
+  db.sequelize.transaction((t) => upsertRecordVersions(t, { connectionId: tenantId, tenantId, stream: bizType }, rows, runId));
 
 async function counts(bizType = "sal_out_bound") {
   const [row] = await db.sequelize.query<{ total: number; current: number; maxPerDoc: number }>(
@@ -89,7 +89,7 @@ describe("upsertRecordVersions", () => {
   it("rolls back with the page transaction", async () => {
     await expect(
       db.sequelize.transaction(async (t) => {
-        await upsertRecordVersions(t, { tenantId, stream: "sal_out_bound" }, [doc(1, 3)], runId);
+        await upsertRecordVersions(t, { connectionId: tenantId, tenantId, stream: "sal_out_bound" }, [doc(1, 3)], runId);
         throw new Error("checkpoint write failed");
       }),
     ).rejects.toThrow("checkpoint write failed");
@@ -132,6 +132,6 @@ describe("upsertRecordVersions", () => {
     const plan = JSON.stringify(row?.["QUERY PLAN"]);
     expect(plan).not.toMatch(/"Node Type":"Seq Scan"/);
     // every lookup is an index condition on the document id, not a filter over the type's rows
-    expect(plan).toMatch(/"Index Cond":"\(\(tenant_id = .*record_id = i\.record_id\)\)"/);
+    expect(plan).toMatch(/"Index Cond":"\(\(connection_id = .*record_id = i\.record_id\)\)"/);
   });
 });

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, migrationStatus, upsertRecordVersions } from "../src/index.js";
 import { setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
-// 0020 turns `kingdee_raw` into `source_record` in place: data written under the old schema
-// (history included) must come through whole, numbered, and keep working with the new writer.
+// 0020 turns `kingdee_raw` into `source_record` in place, 0021 keys it by connection: data written
+// under the old schema (history included) must come through whole, numbered, and keep working with
+// the new writer.
 
 const SOURCE_RECORD = "0020-source-record";
 let db: TestDomainDb;
@@ -53,6 +54,8 @@ describe("0020 source_record", () => {
       { stream: "sal_order", record_id: "K2", version: 1, is_current: true, data_version: "1", list_hash: "c".repeat(64), cursor_value: new Date("2025-01-02T03:04:05Z"), seen_at: null, deleted_at: null },
     ]);
     expect(await query(`SELECT 1 FROM pg_tables WHERE tablename = 'kingdee_raw'`)).toEqual([]);
+    // 0021: keyed by the tenant's one JDY connection (its id is the tenant's until 0018 is merged).
+    expect(await query(`SELECT DISTINCT connection_id FROM source_record`)).toEqual([{ connection_id: tenantId }]);
     const indexes = await query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'source_record' ORDER BY 1`);
     expect(indexes.map((i) => i.indexname)).toEqual(
       expect.arrayContaining(["source_record_current_key", "source_record_history_idx", "source_record_sal_order_customer_idx"]),
@@ -62,7 +65,7 @@ describe("0020 source_record", () => {
   it("the new writer continues the history: the next version of K1 is 3", async () => {
     const data = { id: "K1", version: 3 };
     const [result] = await db.sequelize.transaction((t) =>
-      upsertRecordVersions(t, { tenantId, stream: "sal_order" }, [{ recordId: "K1", data, hash: sha256(data) }], null),
+      upsertRecordVersions(t, { connectionId: tenantId, tenantId, stream: "sal_order" }, [{ recordId: "K1", data, hash: sha256(data) }], null),
     );
     expect(result).toEqual({ recordId: "K1", outcome: "updated" });
     const versions = await query<{ version: number; is_current: boolean }>(

@@ -1,5 +1,7 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import type { CustomerScope, Page } from "../deliveries/deliveries.js";
+import { jdyConnector } from "../connectors/jdy/streams.js";
+import { connectionIdOf } from "../sync/connection-of.js";
 import { upsertRecordVersions } from "../sync/record-store.js";
 import { contentHash } from "../sync/canonical.js";
 import { kingdeeTime } from "../connectors/jdy/values.js";
@@ -334,6 +336,7 @@ export async function storeOrderVersion(
   }
   const hash = contentHash(data);
   const modifyTime = kingdeeTime(data.modify_time) ?? null;
+  const scope = { connectionId: await connectionIdOf(tenantId, jdyConnector.kind), tenantId, stream: ORDER_BIZ_TYPE };
   for (let attempt = 1; ; attempt++) {
     try {
       const outcome = await sequelize.transaction(async (transaction): Promise<StoreOrderOutcome> => {
@@ -343,14 +346,14 @@ export async function storeOrderVersion(
           transaction,
         });
         const [current] = await sequelize.query<{ hash: string; modify_time: Date | null }>(
-          `SELECT hash, cursor_value AS modify_time FROM source_record WHERE tenant_id = $1 AND stream = $2 AND record_id = $3 AND is_current`,
-          { bind: [tenantId, ORDER_BIZ_TYPE, orderId], type: QueryTypes.SELECT, transaction },
+          `SELECT hash, cursor_value AS modify_time FROM source_record WHERE connection_id = $1 AND stream = $2 AND record_id = $3 AND is_current`,
+          { bind: [scope.connectionId, ORDER_BIZ_TYPE, orderId], type: QueryTypes.SELECT, transaction },
         );
         if (current?.hash === hash) return "unchanged";
         if (current?.modify_time && modifyTime && current.modify_time.getTime() > modifyTime.getTime()) return "stale";
         const [result] = await upsertRecordVersions(
           transaction,
-          { tenantId, stream: ORDER_BIZ_TYPE },
+          scope,
           [{ recordId: orderId, data, hash, cursorValue: modifyTime, listHash: null }],
           null,
         );

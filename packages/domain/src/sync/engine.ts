@@ -39,6 +39,8 @@ export interface StreamRunContext {
   sequelize: Sequelize;
   source: Source;
   tenantId: string;
+  /** The connection the stream is read through: its records are keyed by it. */
+  connectionId: string;
   /** The job whose `sync_job.last_cursor` holds this stream's cursor. */
   jobName: string;
   runId: string;
@@ -111,7 +113,7 @@ export class StreamSync {
     private readonly ctx: StreamRunContext,
     private readonly stream: StreamDeclaration,
   ) {
-    this.#scope = { tenantId: ctx.tenantId, stream: stream.name };
+    this.#scope = { connectionId: ctx.connectionId, tenantId: ctx.tenantId, stream: stream.name };
   }
 
   /** Records that failed before get another chance first; they never hold back the cursor. */
@@ -128,8 +130,8 @@ export class StreamSync {
       // List-only records failed in projection: project the stored version again.
       const stored = await ctx.sequelize.query<{ record_id: string; data: SourceRow; hash: string; cursor_value: Date | null }>(
         `SELECT record_id, data, hash, cursor_value FROM source_record
-          WHERE tenant_id = $1 AND stream = $2 AND record_id = ANY($3::text[]) AND is_current`,
-        { bind: [ctx.tenantId, stream.name, ids], type: QueryTypes.SELECT },
+          WHERE connection_id = $1 AND stream = $2 AND record_id = ANY($3::text[]) AND is_current`,
+        { bind: [ctx.connectionId, stream.name, ids], type: QueryTypes.SELECT },
       );
       versions = stored.map((r) => ({ bizId: r.record_id, data: r.data, hash: r.hash, listHash: null, modifyTime: r.cursor_value ?? undefined }));
     }
@@ -304,9 +306,9 @@ export class StreamSync {
       `SELECT i.record_id, k.list_hash FROM unnest($3::text[]) AS i(record_id)
          CROSS JOIN LATERAL (
            SELECT list_hash FROM source_record
-            WHERE tenant_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current LIMIT 1
+            WHERE connection_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current LIMIT 1
          ) k`,
-      { bind: [ctx.tenantId, stream.name, keys], type: QueryTypes.SELECT },
+      { bind: [ctx.connectionId, stream.name, keys], type: QueryTypes.SELECT },
     );
     const storedHash = new Map(stored.map((s) => [s.record_id, s.list_hash]));
     const changed = listed.filter((l) => storedHash.get(l.bizId) !== l.listHash);

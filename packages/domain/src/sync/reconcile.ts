@@ -22,12 +22,12 @@ export type ReconcileOutcome =
  * which case nothing is marked and the caller warns. Records under `keepWhenMissing` stay.
  */
 export async function reconcileDeletes(sequelize: Sequelize, scope: RecordScope, options: ReconcileOptions): Promise<ReconcileOutcome> {
-  const missingWhere = `r.tenant_id = $1 AND r.stream = $2 AND r.is_current AND r.deleted_at IS NULL AND (r.seen_at IS NULL OR r.seen_at < $3)`;
+  const missingWhere = `r.connection_id = $1 AND r.stream = $2 AND r.is_current AND r.deleted_at IS NULL AND (r.seen_at IS NULL OR r.seen_at < $3)`;
   return sequelize.transaction(async (transaction) => {
     const [counts] = await sequelize.query<{ live: string; missing: string }>(
       `SELECT count(*) AS live, count(*) FILTER (WHERE r.seen_at IS NULL OR r.seen_at < $3) AS missing
-         FROM source_record r WHERE r.tenant_id = $1 AND r.stream = $2 AND r.is_current AND r.deleted_at IS NULL`,
-      { bind: [scope.tenantId, scope.stream, options.passStartedAt], type: QueryTypes.SELECT, transaction },
+         FROM source_record r WHERE r.connection_id = $1 AND r.stream = $2 AND r.is_current AND r.deleted_at IS NULL`,
+      { bind: [scope.connectionId, scope.stream, options.passStartedAt], type: QueryTypes.SELECT, transaction },
     );
     const live = Number(counts?.live ?? 0);
     const missing = Number(counts?.missing ?? 0);
@@ -35,7 +35,7 @@ export async function reconcileDeletes(sequelize: Sequelize, scope: RecordScope,
     if (missing / live >= options.maxShare) return { kind: "refused", missing, live };
     const keep = options.keepWhenMissing ? `AND NOT (${options.keepWhenMissing})` : "";
     const [, deleted] = (await sequelize.query(`UPDATE source_record r SET deleted_at = now() WHERE ${missingWhere} ${keep}`, {
-      bind: [scope.tenantId, scope.stream, options.passStartedAt],
+      bind: [scope.connectionId, scope.stream, options.passStartedAt],
       type: QueryTypes.UPDATE,
       transaction,
     })) as unknown as [unknown, number];

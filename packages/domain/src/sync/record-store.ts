@@ -23,8 +23,9 @@ export interface RecordVersionResult {
   outcome: RecordVersionOutcome;
 }
 
-/** Whose records: one tenant's stream. */
+/** Whose records: one stream of one connection (the tenant is kept for tenant-scoped readers). */
 export interface RecordScope {
+  connectionId: string;
   tenantId: string;
   stream: string;
 }
@@ -32,7 +33,7 @@ export interface RecordScope {
 const HASH_RE = /^[0-9a-f]{64}$/;
 
 /**
- * Statement 1: $1 tenant, $2 stream, $3 record ids, $4 hashes, $5 list hashes → rows (record_id,
+ * Statement 1: $1 connection, $2 stream, $3 record ids, $4 hashes, $5 list hashes → rows (record_id,
  * changed, version) that exist. An unchanged record listed with a new list row keeps its version and
  * gets the new list hash. A record that was soft-deleted and is listed again is alive again.
  */
@@ -48,7 +49,7 @@ export const FLIP_CHANGED_SQL = `WITH input AS (
          FROM input i
         CROSS JOIN LATERAL (
           SELECT id, hash, list_hash, version, deleted_at FROM source_record
-           WHERE tenant_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current
+           WHERE connection_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current
            LIMIT 1
         ) k
      ),
@@ -64,12 +65,12 @@ export const FLIP_CHANGED_SQL = `WITH input AS (
      )
      SELECT c.record_id, c.changed, c.version FROM cur c`;
 
-/** Statement 2: $1 tenant, $2 stream, $3 JSON array of rows, $4 sync run id. */
+/** Statement 2: $1 connection, $2 stream, $3 JSON array of rows, $4 sync run id, $5 tenant. */
 export const INSERT_VERSIONS_SQL = `INSERT INTO source_record
-         (tenant_id, stream, record_id, version, data, hash, list_hash, cursor_value, sync_run_id, is_current, pulled_at, seen_at)
-       SELECT $1, $2, r.record_id, r.version, COALESCE(r.data, 'null'::jsonb), r.hash, r.list_hash, r.cursor_value, $4, true, now(), now()
+         (connection_id, tenant_id, stream, record_id, version, data, hash, list_hash, cursor_value, sync_run_id, is_current, pulled_at, seen_at)
+       SELECT $1, $5, $2, r.record_id, r.version, COALESCE(r.data, 'null'::jsonb), r.hash, r.list_hash, r.cursor_value, $4, true, now(), now()
          FROM jsonb_to_recordset($3::jsonb) AS r(record_id text, version int, data jsonb, hash text, list_hash text, cursor_value timestamptz)
-       ON CONFLICT (tenant_id, stream, record_id) WHERE is_current DO NOTHING
+       ON CONFLICT (connection_id, stream, record_id) WHERE is_current DO NOTHING
        RETURNING record_id`;
 
 /**
@@ -104,7 +105,7 @@ export async function upsertRecordVersions(
 
   // 1. Flip changed rows and learn which records exist.
   const existing = await sequelize.query<{ record_id: string; changed: boolean; version: number }>(FLIP_CHANGED_SQL, {
-    bind: [scope.tenantId, scope.stream, rows.map((r) => r.recordId), rows.map((r) => r.hash), rows.map((r) => r.listHash ?? null)],
+    bind: [scope.connectionId, scope.stream, rows.map((r) => r.recordId), rows.map((r) => r.hash), rows.map((r) => r.listHash ?? null)],
     type: QueryTypes.SELECT,
     transaction,
   });
@@ -129,7 +130,7 @@ export async function upsertRecordVersions(
       })),
     );
     const inserted = await sequelize.query<{ record_id: string }>(INSERT_VERSIONS_SQL, {
-      bind: [scope.tenantId, scope.stream, payload, syncRunId],
+      bind: [scope.connectionId, scope.stream, payload, syncRunId, scope.tenantId],
       type: QueryTypes.SELECT,
       transaction,
     });
@@ -154,8 +155,8 @@ export async function markSeen(transaction: Transaction, scope: RecordScope, rec
       WHERE id = ANY(ARRAY(
         SELECT k.id FROM unnest($3::text[]) AS i(record_id)
          CROSS JOIN LATERAL (
-           SELECT id FROM source_record WHERE tenant_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current LIMIT 1
+           SELECT id FROM source_record WHERE connection_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current LIMIT 1
          ) k))`,
-    { bind: [scope.tenantId, scope.stream, recordIds], type: QueryTypes.UPDATE, transaction },
+    { bind: [scope.connectionId, scope.stream, recordIds], type: QueryTypes.UPDATE, transaction },
   );
 }

@@ -4,6 +4,7 @@ import { dateInput, idInput } from "../inputs/schemas.js";
 import { SyncJob } from "../models/sync-job.js";
 import { SyncRun, type SyncRunStatus } from "../models/sync-run.js";
 import { type PageCounts, StreamSync, SyncStoppedError } from "./engine.js";
+import { connectionIdOf } from "./connection-of.js";
 import type { Connector } from "./source.js";
 
 export class SyncAlreadyRunningError extends Error {
@@ -266,6 +267,7 @@ export class SyncService<Client = unknown> {
     const range = request.fromTime || request.toTime ? { from: request.fromTime, to: request.toTime } : undefined;
     try {
       const source = connector.source(await this.options.clientFor(request.tenantId));
+      const connectionId = await connectionIdOf(request.tenantId, connector.kind);
       for (const name of names) {
         const stream = connector.streams[name]!;
         if (stopRequested()) {
@@ -279,6 +281,7 @@ export class SyncService<Client = unknown> {
             sequelize,
             source,
             tenantId: request.tenantId,
+            connectionId,
             jobName,
             runId: run.id,
             detailConcurrency: this.settings.detailConcurrency,
