@@ -6,10 +6,10 @@
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import pg from "pg";
 import { BACKEND_PIDS_SQL, backendCpuMs } from "./backend-cpu.js";
-import { contentHash, createDatabase, loadKeyring, TenantClients } from "../src/index.js";
+import { contentHash, createDatabase, KingdeeClients, loadKeyring } from "../src/index.js";
 
 const db = createDatabase({ url: process.env.DATABASE_URL! });
-const clients = new TenantClients({
+const clients = new KingdeeClients({
   sequelize: db.sequelize,
   keyring: loadKeyring(process.env),
   tokenStore: new MemoryTokenStore(),

@@ -4,10 +4,10 @@
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
 import { BACKEND_PIDS_SQL, backendCpuMs } from "./backend-cpu.js";
-import { createDatabase, jdyConnector, loadKeyring, SyncService, TenantClients } from "../src/index.js";
+import { createDatabase, jdyConnector, KingdeeClients, loadKeyring, SyncService } from "../src/index.js";
 
 const db = createDatabase({ url: process.env.DATABASE_URL! });
-const clients = new TenantClients({
+const clients = new KingdeeClients({
   sequelize: db.sequelize,
   keyring: loadKeyring(process.env),
   tokenStore: new MemoryTokenStore(),

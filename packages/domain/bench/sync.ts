@@ -24,10 +24,9 @@ import {
   kingdeeTime,
   loadKeyring,
   migrate,
-  setTenantSecrets,
+  KingdeeClients,
   SyncService,
-  Tenant,
-  TenantClients,
+  upsertTenant,
 } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -177,23 +176,23 @@ async function main() {
   const encryptionKey = randomBytes(32).toString("base64");
   const keyring = loadKeyring({ ENCRYPTION_KEY: encryptionKey });
   const addTenant = async (name: string, creds: SandboxCredentials) => {
-    const tenant = Tenant.build({
+    const { tenant } = await upsertTenant(keyring, {
       name,
       clientId: creds.clientId,
+      clientSecret: creds.clientSecret,
       appKey: creds.appKey,
+      appSecret: creds.appSecret,
       domain: creds.domain,
       outerInstanceId: creds.outerInstanceId,
       baseUrl: sandbox.url,
     });
-    setTenantSecrets(tenant, keyring, { clientSecret: creds.clientSecret, appSecret: creds.appSecret });
-    await tenant.save();
     return tenant.id;
   };
   const mainId = await addTenant("bench main", sandbox.demoTenant);
   const smallId = await addTenant("bench small", smallCreds);
   const rlId = await addTenant("bench rate-limited", rlCreds);
 
-  const clients = new TenantClients({
+  const clients = new KingdeeClients({
     sequelize: db.sequelize,
     keyring,
     tokenStore: new MemoryTokenStore(),
@@ -391,7 +390,7 @@ async function main() {
   log(`rate-limited full sync of ${RL_DOCS} documents at ${Q}/s`);
   let overloads = 0;
   let attempts = 0;
-  const rlClients = new TenantClients({
+  const rlClients = new KingdeeClients({
     sequelize: db.sequelize,
     keyring,
     tokenStore: new MemoryTokenStore(),

@@ -7,7 +7,8 @@ export {
 export * from "./models/index.js";
 export * from "./secrets/index.js";
 export * from "./kingdee/index.js";
-export { TenantClients, TenantNotFoundError, TenantNotReadyError, type TenantClientsOptions } from "./kingdee/tenant-clients.js";
+export { ApiCallLog, listCallsInput, type CallList, type CallLogEntry, type ListCallsInput } from "./call-log/call-log.js";
+export * from "./connections/index.js";
 export { canonicalJson, contentHash } from "./sync/canonical.js";
 export { decimalString, kingdeeTime } from "./connectors/jdy/values.js";
 export { jdySource } from "./connectors/jdy/source.js";
@@ -31,14 +32,20 @@ export {
   type IssuedLoginToken, type IssuedToken, type LoginTokenRecord,
 } from "./customers/customer-access.js";
 export { CustomerSessionCache, type SessionCacheOptions } from "./customers/session-cache.js";
-export { tenantInputSchema, upsertTenant, type TenantInput } from "./tenants/upsert-tenant.js";
 export {
-  findSignoffFile, getDelivery, listDeliveries, signDelivery,
+  createCustomer, createCustomerInput, customerExists, listCustomers, listCustomersInput,
+  type CreateCustomerInput, type CreatedCustomer, type CustomerList, type CustomerRecord, type ListCustomersInput,
+} from "./customers/directory.js";
+export { getTenant, listTenants, tenantInputSchema, upsertTenant, type PublicTenant, type TenantInput } from "./tenants/upsert-tenant.js";
+export {
+  DELIVERY_STATUSES, findSignoffFile, getDelivery, listDeliveries, signDelivery,
+  type DeliveryStatus, type SignoffGps, type SignoffSnapshot,
   type CustomerScope, type DeliveryDetailRecord, type DeliveryItemRecord, type DeliveryRecord, type DeliverySignoffRecord,
   type ListDeliveriesInput, type Page, type SignDeliveryInput, type SignDeliveryResult, type SignoffFileOwner,
 } from "./deliveries/deliveries.js";
 export {
-  confirmCustomerStatement, getStatement, listStatements,
+  confirmCustomerStatement, getStatement, listStatements, STATEMENT_STATUSES,
+  type StatementStatus,
   type ListStatementsInput, type StatementDetailRecord, type StatementLineRecord, type StatementRecord, type StatementRevisionRef,
 } from "./statements/statements.js";
 export {
@@ -48,11 +55,12 @@ export {
   type OrderProgressStatus, type OrderRecord, type OrderStatusFilter, type SearchOrdersInput, type StoredOrderRef,
   type StoreOrderOutcome, type StoreOrderResult,
 } from "./orders/orders.js";
+export { LiveOrders, type LiveOrderRecord, type LiveOrdersOptions, type OrderSource } from "./orders/live-order.js";
 export {
   createOrderFreshCache, DEFAULT_ORDER_FRESH_TTL_MS, type OrderFreshCache, type OrderFreshCacheOptions, type OrderFreshEntry,
 } from "./orders/fresh-cache.js";
 export {
-  addSubscribeCredits, bindWithInvite, checkInvite, createCustomerInvite, INVITE_SCENE_PREFIX, issueCustomerSession,
+  addSubscribeCredits, bindWithInvite, checkInvite, createCustomerInvite, discardCustomerInvite, INVITE_SCENE_PREFIX, issueCustomerSession,
   listCustomerBindings, loginWithOpenid, newInviteScene, removeBinding, resolveWechatSession, setBindingPhone, subscribeCredits,
   WechatAlreadyBoundError, WechatInviteError,
   type BindResult, type CustomerInvite, type InviteProblem, type ResolvedSession, type WechatBindingRecord, type WechatSession, type WechatUser,

@@ -79,7 +79,7 @@ const wechatError = (category: string, errcode?: number) => Object.assign(new Er
 beforeAll(async () => {
   db = await setupDomainDb();
   const [t] = await sql<{ id: string }>(
-    `INSERT INTO tenant (id, name, client_id, app_key, created_at, updated_at) VALUES (gen_random_uuid(), '示例供应商', 'c', 'k', now(), now()) RETURNING id`,
+    `INSERT INTO tenant (id, name, created_at, updated_at) VALUES (gen_random_uuid(), '示例供应商', now(), now()) RETURNING id`,
   );
   tenantId = t!.id;
 });

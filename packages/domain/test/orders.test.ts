@@ -6,7 +6,7 @@ import {
   kingdeeTime, type OrderStatusFilter, upsertRecordVersions,
 } from "../src/index.js";
 import { projectDeliveries } from "../src/connectors/jdy/mappers/deliveries.js";
-import { setupDomainDb, type TestDomainDb } from "./helpers.js";
+import { addJdyConnection, setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // Customer orders straight from source_record: scope, search (keyword, status, paging), lines,
 // ordered vs delivered per material in SQL numeric, and live-refresh versioning.
@@ -63,11 +63,13 @@ const outBound = (id: string, customerId: string, entries: Array<[string, string
   })),
 });
 
+/** Each tenant's JDY connection: what its stored orders are keyed by. */
+const connectionOf = new Map<string, string>();
 async function storeOrders(tenant: string, docs: Doc[]) {
   await db.sequelize.transaction((t) =>
     upsertRecordVersions(
       t,
-      { connectionId: tenant, tenantId: tenant, stream: "sal_order" }, // connectionIdOf: the tenant's one JDY connection
+      { connectionId: connectionOf.get(tenant)!, tenantId: tenant, stream: "sal_order" },
       docs.map((d) => ({ recordId: String(d.id), data: d, hash: contentHash(d), cursorValue: kingdeeTime(d.modify_time) ?? null })),
       null,
     ),
@@ -82,8 +84,9 @@ async function storeDeliveries(tenant: string, docs: Doc[]) {
 
 beforeAll(async () => {
   db = await setupDomainDb();
-  tenantId = (await db.models.Tenant.create({ name: "Orders", clientId: "cid-orders", appKey: "ak-orders" })).id;
-  otherTenantId = (await db.models.Tenant.create({ name: "Other", clientId: "cid-orders-2", appKey: "ak-orders-2" })).id;
+  tenantId = (await db.models.Tenant.create({ name: "Orders" })).id;
+  otherTenantId = (await db.models.Tenant.create({ name: "Other" })).id;
+  for (const tenant of [tenantId, otherTenantId]) connectionOf.set(tenant, await addJdyConnection(db, tenant));
   A = (await db.models.Customer.create({ tenantId, kingdeeCustomerId: "CA", name: "A" })).id;
   B = (await db.models.Customer.create({ tenantId, kingdeeCustomerId: "CB", name: "B" })).id;
   otherTenantA = (await db.models.Customer.create({ tenantId: otherTenantId, kingdeeCustomerId: "CA", name: "A elsewhere" })).id;

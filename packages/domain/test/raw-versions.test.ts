@@ -2,15 +2,17 @@ import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RecordVersionInput, upsertRecordVersions } from "../src/index.js";
 import { FLIP_CHANGED_SQL } from "../src/sync/record-store.js";
-import { setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
+import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
 let db: TestDomainDb;
 let tenantId: string;
+let connectionId: string;
 let runId: string;
 
 beforeAll(async () => {
   db = await setupDomainDb();
-  tenantId = (await db.models.Tenant.create({ name: "Raw", clientId: "cid-raw", appKey: "ak-raw" })).id;
+  tenantId = (await db.models.Tenant.create({ name: "Raw" })).id;
+  connectionId = await addJdyConnection(db, tenantId);
   runId = (await db.models.SyncRun.create({ tenantId, jobName: "sales", trigger: "manual" })).id;
 });
 afterAll(async () => {
@@ -23,7 +25,7 @@ function doc(i: number, version = 1): RecordVersionInput {
 }
 
 const upsert = (rows: RecordVersionInput[], bizType = "sal_out_bound") =>
-  db.sequelize.transaction((t) => upsertRecordVersions(t, { connectionId: tenantId, tenantId, stream: bizType }, rows, runId));
+  db.sequelize.transaction((t) => upsertRecordVersions(t, { connectionId, tenantId, stream: bizType }, rows, runId));
 
 async function counts(bizType = "sal_out_bound") {
   const [row] = await db.sequelize.query<{ total: number; current: number; maxPerDoc: number }>(
@@ -89,7 +91,7 @@ describe("upsertRecordVersions", () => {
   it("rolls back with the page transaction", async () => {
     await expect(
       db.sequelize.transaction(async (t) => {
-        await upsertRecordVersions(t, { connectionId: tenantId, tenantId, stream: "sal_out_bound" }, [doc(1, 3)], runId);
+        await upsertRecordVersions(t, { connectionId, tenantId, stream: "sal_out_bound" }, [doc(1, 3)], runId);
         throw new Error("checkpoint write failed");
       }),
     ).rejects.toThrow("checkpoint write failed");
@@ -126,7 +128,7 @@ describe("upsertRecordVersions", () => {
   it("looks documents up by index, even before the table is analysed", async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `K${1000 + i}`);
     const [row] = await db.sequelize.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${FLIP_CHANGED_SQL}`, {
-      bind: [tenantId, "sal_out_bound", ids, ids.map(() => "0".repeat(64)), ids.map(() => "1".repeat(64))],
+      bind: [connectionId, "sal_out_bound", ids, ids.map(() => "0".repeat(64)), ids.map(() => "1".repeat(64))],
       type: QueryTypes.SELECT,
     });
     const plan = JSON.stringify(row?.["QUERY PLAN"]);

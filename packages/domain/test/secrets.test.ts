@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  decryptSecret, decryptTenantCredentials, encryptSecret, keyId, loadKeyring, reencryptTenants, SecretDecryptionError,
-  setTenantSecrets,
+  decryptCredentials, decryptSecret, encryptSecret, keyId, loadKeyring, reencryptConnections, SecretDecryptionError, setConnectionSecrets,
 } from "../src/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
@@ -71,7 +70,7 @@ describe("encryptSecret / decryptSecret", () => {
   });
 });
 
-describe("tenant secrets at rest", () => {
+describe("connection secrets at rest", () => {
   let db: TestDomainDb;
   beforeAll(async () => {
     db = await setupDomainDb();
@@ -83,77 +82,82 @@ describe("tenant secrets at rest", () => {
   const CLIENT_SECRET = "client-secret-PLAINTEXT-7f3a";
   const APP_SECRET = "app-secret-PLAINTEXT-91bc";
 
+  async function connectionFor(name: string, settings: Record<string, unknown>) {
+    const tenant = await db.models.Tenant.create({ name });
+    return db.models.Connection.build({ tenantId: tenant.id, kind: "kingdee_jdy", settings });
+  }
+
   it("stores no plaintext, exposes none, and decrypts explicitly", async () => {
     const keyring = loadKeyring(oldEnv);
-    const tenant = db.models.Tenant.build({ name: "Acme", clientId: "cid-1", appKey: "ak-1", outerInstanceId: "oi-1" });
-    setTenantSecrets(tenant, keyring, { clientSecret: CLIENT_SECRET, appSecret: APP_SECRET });
-    await tenant.save();
+    const connection = await connectionFor("Acme", { clientId: "cid-1", appKey: "ak-1", outerInstanceId: "oi-1" });
+    setConnectionSecrets(connection, keyring, { clientSecret: CLIENT_SECRET, appSecret: APP_SECRET });
+    await connection.save();
 
-    const rows = await db.sequelize.query<Record<string, unknown>>(`SELECT * FROM tenant WHERE id = $1`, {
-      bind: [tenant.id],
+    const rows = await db.sequelize.query<Record<string, unknown>>(`SELECT * FROM connection WHERE id = $1`, {
+      bind: [connection.id],
       type: QueryTypes.SELECT,
     });
     const rawRow = JSON.stringify(rows);
     expect(rawRow).not.toContain(CLIENT_SECRET);
     expect(rawRow).not.toContain(APP_SECRET);
-    expect(rows[0]?.client_secret_enc).toMatch(/^v1:/);
+    const stored = rows[0]?.credentials as Record<string, string>;
+    expect(stored.clientSecret).toMatch(/^v1:/);
     expect(rows[0]?.secret_key_id).toBe(keyring.current.id);
 
-    const loaded = (await db.models.Tenant.findByPk(tenant.id))!;
+    const loaded = (await db.models.Connection.findByPk(connection.id))!;
     const pub = loaded.toPublic();
-    expect(pub).toMatchObject({ clientId: "cid-1", hasClientSecret: true, hasAppSecret: true, secretKeyId: keyring.current.id });
+    expect(pub).toMatchObject({ settings: { clientId: "cid-1" }, secrets: { clientSecret: true, appSecret: true }, secretKeyId: keyring.current.id });
     const json = JSON.stringify(loaded);
-    for (const s of [CLIENT_SECRET, APP_SECRET, String(rows[0]?.client_secret_enc)]) expect(json).not.toContain(s);
-    expect(Object.keys(pub)).not.toContain("clientSecretEnc");
+    for (const s of [CLIENT_SECRET, APP_SECRET, stored.clientSecret!, stored.appSecret!]) expect(json).not.toContain(s);
+    expect(Object.keys(pub)).not.toContain("credentials");
 
-    expect(decryptTenantCredentials(loaded, keyring)).toMatchObject({
-      tenantId: tenant.id,
-      clientId: "cid-1",
-      clientSecret: CLIENT_SECRET,
-      appKey: "ak-1",
-      appSecret: APP_SECRET,
-      outerInstanceId: "oi-1",
-      baseUrl: null,
-    });
+    expect(decryptCredentials(loaded, keyring)).toEqual({ clientSecret: CLIENT_SECRET, appSecret: APP_SECRET });
 
     // "keep unchanged" on a write: only the app secret moves
-    setTenantSecrets(loaded, keyring, { appSecret: "rotated-app-secret" });
+    setConnectionSecrets(loaded, keyring, { appSecret: "rotated-app-secret" });
     await loaded.save();
     await loaded.reload();
-    expect(decryptTenantCredentials(loaded, keyring)).toMatchObject({ clientSecret: CLIENT_SECRET, appSecret: "rotated-app-secret" });
+    expect(decryptCredentials(loaded, keyring)).toEqual({ clientSecret: CLIENT_SECRET, appSecret: "rotated-app-secret" });
+    // null clears one
+    setConnectionSecrets(loaded, keyring, { clientSecret: null });
+    expect(decryptCredentials(loaded, keyring)).toEqual({ appSecret: "rotated-app-secret" });
+  });
+
+  it("refuses a plaintext credential at the database (guard)", async () => {
+    const connection = await connectionFor("Guard", { clientId: "cid-guard", appKey: "ak-guard" });
+    connection.credentials = { appSecret: "plaintext" };
+    await expect(connection.save()).rejects.toThrow(/connection_credentials_enc_format_check/);
   });
 
   it("rotates keys: old ciphertexts decrypt with the new keyring and are re-encrypted", async () => {
     const before = loadKeyring(oldEnv);
-    const t = db.models.Tenant.build({ name: "Rot", clientId: "cid-rot", appKey: "ak-rot" });
-    setTenantSecrets(t, before, { clientSecret: CLIENT_SECRET, appSecret: APP_SECRET });
-    await t.save();
-    const plain = db.models.Tenant.build({ name: "NoSecrets", clientId: "cid-none", appKey: "ak-none" });
-    await plain.save();
+    const rot = await connectionFor("Rot", { clientId: "cid-rot", appKey: "ak-rot" });
+    setConnectionSecrets(rot, before, { clientSecret: CLIENT_SECRET, appSecret: APP_SECRET });
+    await rot.save();
+    await (await connectionFor("NoSecrets", { clientId: "cid-none", appKey: "ak-none" })).save();
 
     const after = loadKeyring(rotatedEnv);
     // during the rotation the previous key still decrypts
-    expect(decryptTenantCredentials((await db.models.Tenant.findByPk(t.id))!, after).clientSecret).toBe(CLIENT_SECRET);
+    expect(decryptCredentials((await db.models.Connection.findByPk(rot.id))!, after).clientSecret).toBe(CLIENT_SECRET);
 
-    const result = await reencryptTenants(db.sequelize, after);
+    const result = await reencryptConnections(db.sequelize, after);
     expect(result.scanned).toBe(3);
-    expect(result.reencrypted).toBe(2); // both tenants with secrets, not the one without
-    expect(await reencryptTenants(db.sequelize, after)).toEqual({ scanned: 3, reencrypted: 0 });
+    expect(result.reencrypted).toBe(2); // both connections with secrets, not the one without
+    expect(await reencryptConnections(db.sequelize, after)).toEqual({ scanned: 3, reencrypted: 0 });
 
-    const rows = await db.sequelize.query<{ client_secret_enc: string | null; app_secret_enc: string | null; secret_key_id: string | null }>(
-      `SELECT client_secret_enc, app_secret_enc, secret_key_id FROM tenant WHERE client_secret_enc IS NOT NULL`,
+    const rows = await db.sequelize.query<{ credentials: Record<string, string>; secret_key_id: string | null }>(
+      `SELECT credentials, secret_key_id FROM connection WHERE credentials <> '{}'::jsonb`,
       { type: QueryTypes.SELECT },
     );
     for (const r of rows) {
       expect(r.secret_key_id).toBe(after.current.id);
-      expect(r.client_secret_enc!.split(":")[1]).toBe(after.current.id);
-      expect(r.app_secret_enc!.split(":")[1]).toBe(after.current.id);
+      for (const stored of Object.values(r.credentials)) expect(stored.split(":")[1]).toBe(after.current.id);
     }
     // the old key can now be dropped from the keyring
     const onlyNew = loadKeyring({ ENCRYPTION_KEY: newKey.toString("base64") });
-    const reloaded = (await db.models.Tenant.findByPk(t.id))!;
-    expect(decryptTenantCredentials(reloaded, onlyNew)).toMatchObject({ clientSecret: CLIENT_SECRET, appSecret: APP_SECRET });
+    const reloaded = (await db.models.Connection.findByPk(rot.id))!;
+    expect(decryptCredentials(reloaded, onlyNew)).toEqual({ clientSecret: CLIENT_SECRET, appSecret: APP_SECRET });
     // and the old keyring alone can no longer read them
-    expect(() => decryptTenantCredentials(reloaded, before)).toThrow(/not in the keyring/);
+    expect(() => decryptCredentials(reloaded, before)).toThrow(/not in the keyring/);
   });
 });

@@ -47,7 +47,7 @@ const eventually = async (check: () => Promise<boolean>) => {
 beforeAll(async () => {
   db = await setupDomainDb();
   const [tenant] = await db.sequelize.query<{ id: string }>(
-    `INSERT INTO tenant (id, name, client_id, app_key, created_at, updated_at) VALUES (gen_random_uuid(), 't', 'c', 'k', now(), now()) RETURNING id`,
+    `INSERT INTO tenant (id, name, created_at, updated_at) VALUES (gen_random_uuid(), 't', now(), now()) RETURNING id`,
     { type: QueryTypes.SELECT },
   );
   const [customer] = await db.sequelize.query<{ id: string }>(

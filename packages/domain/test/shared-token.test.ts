@@ -3,7 +3,7 @@ import { startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
 import { KingdeeClient } from "@erpbridge/kingdee-sdk";
 import { requireRedis } from "@erpbridge/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisTokenStore } from "../src/index.js";
+import { type ClosableTokenStore, createTokenStore } from "../src/index.js";
 
 const url = requireRedis("app-token shared across replicas");
 const TOKEN_PATH = "/jdyconnector/app_management/kingdee_auth_token";
@@ -11,7 +11,7 @@ const TOKEN_PATH = "/jdyconnector/app_management/kingdee_auth_token";
 describe.skipIf(!url)("one app-token for several replicas (Redis token store)", () => {
   let sandbox: Awaited<ReturnType<typeof startKingdeeSandbox>>;
   const prefix = `erpbridge:test:${randomUUID()}:`;
-  const stores: RedisTokenStore[] = [];
+  const stores: ClosableTokenStore[] = [];
   beforeAll(async () => {
     sandbox = await startKingdeeSandbox({ counts: { customer: 5 } });
   });
@@ -22,7 +22,7 @@ describe.skipIf(!url)("one app-token for several replicas (Redis token store)", 
 
   // Each "replica" has its own client and its own Redis connection, as separate processes would.
   const replica = () => {
-    const store = new RedisTokenStore(url!, { prefix });
+    const store = createTokenStore({ redisUrl: url!, prefix });
     stores.push(store);
     const t = sandbox.demoTenant;
     return new KingdeeClient({

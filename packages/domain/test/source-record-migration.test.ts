@@ -1,7 +1,7 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, migrationStatus, upsertRecordVersions } from "../src/index.js";
-import { setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
+import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
 // 0020 turns `kingdee_raw` into `source_record` in place, 0021 keys it by connection: data written
 // under the old schema (history included) must come through whole, numbered, and keep working with
@@ -10,6 +10,7 @@ import { setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 const SOURCE_RECORD = "0020-source-record";
 let db: TestDomainDb;
 let tenantId: string;
+let connectionId: string;
 
 const query = <T extends object>(sql: string, bind: unknown[] = []) =>
   db.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
@@ -21,9 +22,10 @@ beforeAll(async () => {
     await migrate(db.sequelize, { direction: "down" });
   }
   const [tenant] = await query<{ id: string }>(
-    `INSERT INTO tenant (name, client_id, app_key) VALUES ('Old', 'cid-old', 'ak-old') RETURNING id`,
+    `INSERT INTO tenant (name) VALUES ('Old') RETURNING id`,
   );
   tenantId = tenant!.id;
+  connectionId = await addJdyConnection(db, tenantId); // 0018 (before 0020) gave every tenant its connection
   // Written the way the old engine wrote: K1 with two versions (the second current), K2 with one.
   const old = (bizId: string, version: number, current: boolean, pulledAt: string) => {
     const data = { id: bizId, version };
@@ -54,8 +56,8 @@ describe("0020 source_record", () => {
       { stream: "sal_order", record_id: "K2", version: 1, is_current: true, data_version: "1", list_hash: "c".repeat(64), cursor_value: new Date("2025-01-02T03:04:05Z"), seen_at: null, deleted_at: null },
     ]);
     expect(await query(`SELECT 1 FROM pg_tables WHERE tablename = 'kingdee_raw'`)).toEqual([]);
-    // 0021: keyed by the tenant's one JDY connection (its id is the tenant's until 0018 is merged).
-    expect(await query(`SELECT DISTINCT connection_id FROM source_record`)).toEqual([{ connection_id: tenantId }]);
+    // 0021: keyed by the tenant's JDY connection.
+    expect(await query(`SELECT DISTINCT connection_id FROM source_record`)).toEqual([{ connection_id: connectionId }]);
     const indexes = await query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'source_record' ORDER BY 1`);
     expect(indexes.map((i) => i.indexname)).toEqual(
       expect.arrayContaining(["source_record_current_key", "source_record_history_idx", "source_record_sal_order_customer_idx"]),
@@ -65,7 +67,7 @@ describe("0020 source_record", () => {
   it("the new writer continues the history: the next version of K1 is 3", async () => {
     const data = { id: "K1", version: 3 };
     const [result] = await db.sequelize.transaction((t) =>
-      upsertRecordVersions(t, { connectionId: tenantId, tenantId, stream: "sal_order" }, [{ recordId: "K1", data, hash: sha256(data) }], null),
+      upsertRecordVersions(t, { connectionId, tenantId, stream: "sal_order" }, [{ recordId: "K1", data, hash: sha256(data) }], null),
     );
     expect(result).toEqual({ recordId: "K1", outcome: "updated" });
     const versions = await query<{ version: number; is_current: boolean }>(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { jdyStreams } from "../src/connectors/jdy/streams.js";
 import type { Connector, Source, SourcePage, SourceRow, StreamDeclaration } from "../src/sync/source.js";
 import { SyncService } from "../src/sync/sync-service.js";
-import { setupDomainDb, type TestDomainDb } from "./helpers.js";
+import { addJdyConnection, setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // The engine against a scripted source that is not Kingdee: the Source port is all it needs.
 // Covers pipelining (the next page is read while the current one commits, never more than one
@@ -100,7 +100,7 @@ const streams = {
   delivery: declaration("delivery", { keepWhenMissing: jdyStreams.sal_out_bound.keepWhenMissing }),
 };
 const connector: Connector<WidgetSource> = {
-  kind: "widgets",
+  kind: "kingdee_jdy",
   streams,
   jobs: { all: { streams: ["widget"] }, gadgets: { streams: ["gadget"] }, deliveries: { streams: ["delivery"] } },
   source: (client) => client,
@@ -120,7 +120,8 @@ const deleted = (stream: string) =>
 
 beforeAll(async () => {
   db = await setupDomainDb();
-  tenantId = (await db.models.Tenant.create({ name: "Widgets", clientId: "cid-w", appKey: "ak-w" })).id;
+  tenantId = (await db.models.Tenant.create({ name: "Widgets" })).id;
+  await addJdyConnection(db, tenantId); // a connection row to key the records by (the only kind there is yet)
   source = new WidgetSource();
   sync = new SyncService({ sequelize: db.sequelize, connector, clientFor: async () => source });
 });

@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type KingdeeSandbox, type KingdeeSandboxOptions, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
 import { type KingdeeClient, MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
-import { jdyConnector, loadKeyring, setTenantSecrets, Tenant } from "../src/index.js";
-import { TenantClients } from "../src/kingdee/tenant-clients.js";
+import { jdyConnector, KingdeeClients, loadKeyring, upsertTenant } from "../src/index.js";
 import { SyncService, type SyncSettings } from "../src/sync/sync-service.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
@@ -25,7 +24,7 @@ export interface SyncFixture {
   tenantId: string;
   encryptionKey: string;
   sync: SyncService<KingdeeClient>;
-  clients: TenantClients;
+  clients: KingdeeClients;
   count(sql: string, bind?: unknown[]): Promise<number>;
   /** The out-bound page the documents job resumes at (its checkpoint), 0 before its first page. */
   outBoundNextPage(): Promise<number>;
@@ -40,17 +39,17 @@ export async function setupSync(
   const sandbox = await startKingdeeSandbox({ counts: SMALL_COUNTS, ...options.sandbox });
   const encryptionKey = randomBytes(32).toString("base64");
   const keyring = loadKeyring({ ENCRYPTION_KEY: encryptionKey });
-  const tenant = Tenant.build({
+  const { tenant } = await upsertTenant(keyring, {
     name: "Sandbox demo",
     clientId: sandbox.demoTenant.clientId,
+    clientSecret: sandbox.demoTenant.clientSecret,
     appKey: sandbox.demoTenant.appKey,
+    appSecret: sandbox.demoTenant.appSecret,
     domain: sandbox.demoTenant.domain,
     outerInstanceId: sandbox.demoTenant.outerInstanceId,
     baseUrl: sandbox.url,
   });
-  setTenantSecrets(tenant, keyring, { clientSecret: sandbox.demoTenant.clientSecret, appSecret: sandbox.demoTenant.appSecret });
-  await tenant.save();
-  const clients = new TenantClients({
+  const clients = new KingdeeClients({
     sequelize: db.sequelize,
     keyring,
     tokenStore: new MemoryTokenStore(),

@@ -15,7 +15,7 @@ const sandbox = await startKingdeeSandbox({
 // Demo values of a local simulator — printing them is intended.
 console.log(`Kingdee JDY sandbox listening on ${sandbox.url} (seed ${seed})`);
 console.log(JSON.stringify({ baseUrl: sandbox.url, ...sandbox.demoTenant }, null, 2));
-console.log(`control: ${sandbox.url}/__sandbox/{calls,faults,mutate,add,remove,tenants}`);
+console.log(`control: ${sandbox.url}/__sandbox/{calls,faults,rate-limit,clock,reset,mutate,add,remove,tenants}`);
 
 const shutdown = () => {
   void sandbox.stop().then(() => process.exit(0));

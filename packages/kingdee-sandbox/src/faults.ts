@@ -1,27 +1,16 @@
-import { SIGNAL_VARIANTS } from "./protocol.js";
+import { validateFaultBase, type Reply, type SandboxRequest } from "@erpbridge/sandbox-kit";
+import { SIGNAL_VARIANTS, type SignalVariant } from "./protocol.js";
+import { htmlPage, json, type Envelopes } from "./replies.js";
 import type { FaultMatch, FaultSpec, RateLimitSpec } from "./types.js";
-
-interface Active {
-  spec: FaultSpec;
-  remaining: number;
-}
 
 const KINDS = new Set(["http_error", "latency", "malformed_json", "timestamp_error", "business_error", "signal"]);
 
 /** Validates a fault (also used for bodies of `POST /__sandbox/faults`). Throws on nonsense. */
 export function validateFault(input: unknown): FaultSpec {
-  if (!input || typeof input !== "object") throw new Error("fault must be an object");
-  const spec = input as Record<string, unknown>;
-  if (!KINDS.has(String(spec.kind))) throw new Error(`unknown fault kind: ${String(spec.kind)}`);
-  const times = spec.times;
-  if (spec.kind !== "latency" || times !== undefined) {
-    if (typeof times !== "number" || !(times >= 0)) throw new Error("fault.times must be a number >= 0");
-  }
-  if (spec.path !== undefined && typeof spec.path !== "string") throw new Error("fault.path must be a string");
+  const spec = validateFaultBase(input, KINDS);
   if (spec.match !== undefined && (typeof spec.match !== "object" || spec.match === null)) {
     throw new Error("fault.match must be an object");
   }
-  if (spec.kind === "latency" && (typeof spec.ms !== "number" || spec.ms < 0)) throw new Error("latency.ms must be >= 0");
   if (spec.kind === "http_error" && spec.status !== undefined && ![500, 502, 503].includes(Number(spec.status))) {
     throw new Error("http_error.status must be 500, 502 or 503");
   }
@@ -38,92 +27,49 @@ export function validateFault(input: unknown): FaultSpec {
   return spec as unknown as FaultSpec;
 }
 
-function matches(spec: FaultSpec, path: string, query: ReadonlyMap<string, string[]>): boolean {
-  if (spec.path !== undefined && spec.path !== path) return false;
+/** A fault's `match`: every listed query parameter has that value. */
+export function matchesQuery(spec: FaultSpec, req: SandboxRequest): boolean {
   const match: FaultMatch | undefined = spec.match;
-  if (match) {
-    for (const [key, value] of Object.entries(match)) {
-      if (!(query.get(key) ?? []).includes(String(value))) return false;
-    }
+  if (!match) return true;
+  for (const [key, value] of Object.entries(match)) {
+    if (!(req.query.get(key) ?? []).includes(String(value))) return false;
   }
   return true;
 }
 
-/** Injected faults, consumed in insertion order. */
-export class FaultBox {
-  #active: Active[] = [];
+/** Business errors are decided after the request authenticated and routed (answered as HTTP 200 envelopes). */
+export const isBusinessFault = (spec: FaultSpec): boolean => spec.kind === "business_error";
 
-  inject(spec: FaultSpec): void {
-    const valid = validateFault(spec);
-    const times = valid.kind === "latency" ? (valid.times ?? Number.POSITIVE_INFINITY) : valid.times;
-    if (times > 0) this.#active.push({ spec: { ...valid }, remaining: times });
-  }
+/** The kit's rule plus how the gateway answers when over it. */
+export function validateRateLimitMode(spec: RateLimitSpec): RateLimitSpec {
+  if (spec.mode !== undefined && spec.mode !== "errcode" && spec.mode !== "http429") throw new Error("rateLimit.mode must be errcode or http429");
+  return spec;
+}
 
-  clear(): void {
-    this.#active = [];
-  }
-
-  list(): Array<FaultSpec & { remaining: number }> {
-    return this.#active.map((a) => ({ ...a.spec, remaining: a.remaining }));
-  }
-
-  get empty(): boolean {
-    return this.#active.length === 0;
-  }
-
-  #take(a: Active): void {
-    a.remaining--;
-    if (a.remaining <= 0) this.#active = this.#active.filter((x) => x !== a);
-  }
-
-  /** Gateway-level faults, decided right after the call is counted: total latency and the first terminal fault. */
-  before(path: string, query: ReadonlyMap<string, string[]>): { delayMs: number; fault?: FaultSpec } {
-    let delayMs = 0;
-    let fault: FaultSpec | undefined;
-    for (const a of [...this.#active]) {
-      if (a.spec.kind === "business_error" || !matches(a.spec, path, query)) continue;
-      if (a.spec.kind === "latency") {
-        delayMs += a.spec.ms;
-        this.#take(a);
-      } else if (!fault) {
-        fault = a.spec;
-        this.#take(a);
-      }
+/** The answer of a gateway-level fault, as the real gateway words it. */
+export function faultReply(envelopes: Envelopes, fault: FaultSpec, ts: string): Reply {
+  switch (fault.kind) {
+    case "http_error": {
+      const status = fault.status ?? 500;
+      if (status === 503) return envelopes.gatewayError("unavailable", "", status);
+      return envelopes.gatewayError("internal", status === 502 ? " (Bad Gateway)" : "", status);
     }
-    return { delayMs, fault };
-  }
-
-  /** Business errors, decided after the request authenticated and routed (answered as HTTP 200 envelopes). */
-  business(path: string, query: ReadonlyMap<string, string[]>): FaultSpec | undefined {
-    for (const a of this.#active) {
-      if (a.spec.kind !== "business_error" || !matches(a.spec, path, query)) continue;
-      this.#take(a);
-      return a.spec;
-    }
-    return undefined;
+    case "malformed_json":
+      return { ...json(200, null, -1), body: `{"errcode":0,"description":"success","data":{"count":1,"rows":[{"id":"` };
+    case "timestamp_error":
+      return envelopes.gatewayError("timestampInvalid", `: ${ts}`);
+    case "business_error":
+      return envelopes.business(fault.errcode, fault.description);
+    case "latency":
+      return envelopes.gatewayError("internal");
+    case "signal":
+      return signalReply(envelopes, (SIGNAL_VARIANTS as Record<string, Record<string, SignalVariant>>)[fault.signal]![fault.variant]!, ts);
   }
 }
 
-/** Token bucket per key (tenant): `perSecond` refill, burst of `perSecond`. */
-export class RateLimiter {
-  readonly #buckets = new Map<string, { tokens: number; last: number }>();
-  constructor(readonly spec: RateLimitSpec) {
-    if (!(spec.perSecond > 0)) throw new Error("rateLimit.perSecond must be > 0");
-  }
-
-  take(key: string, now: number): boolean {
-    const cap = Math.max(1, this.spec.perSecond);
-    let b = this.#buckets.get(key);
-    if (!b) {
-      b = { tokens: cap, last: now };
-      this.#buckets.set(key, b);
-    }
-    b.tokens = Math.min(cap, b.tokens + ((now - b.last) * this.spec.perSecond) / 1000);
-    b.last = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return true;
-    }
-    return false;
-  }
+function signalReply(envelopes: Envelopes, variant: SignalVariant, ts: string): Reply {
+  if (variant.gateway) return envelopes.gatewayError(variant.gateway, variant.gateway === "timestampInvalid" ? `: ${ts}` : "");
+  if (variant.html) return htmlPage(variant.http!, `${variant.http} ${variant.description}`);
+  if (variant.body !== undefined) return envelopes.business(variant.body, variant.description ?? "");
+  return json(variant.http!, { description: variant.description });
 }

@@ -2,6 +2,7 @@ import { SandboxServer } from "./sandbox.js";
 import type { KingdeeSandbox, KingdeeSandboxOptions } from "./types.js";
 
 export type {
+  CallFilter,
   DataOptions,
   FaultMatch,
   FaultSpec,
@@ -10,6 +11,7 @@ export type {
   RateLimitSpec,
   RowsOptions,
   SandboxCalls,
+  SandboxClock,
   SandboxCredentials,
   SandboxData,
   SandboxFaults,

@@ -1,8 +1,10 @@
+import type { RateLimitRule, SandboxCalls, SandboxClock } from "@erpbridge/sandbox-kit";
 import type { SandboxProtocol } from "./protocol.js";
 import type { SandboxResource } from "./resources.js";
 
 export type { SandboxResource } from "./resources.js";
 export type { SandboxProtocol } from "./protocol.js";
+export type { CallFilter, SandboxCalls, SandboxClock } from "@erpbridge/sandbox-kit";
 
 /** Everything a client needs to talk to one tenant (账套) of the sandbox. Demo values, not secrets. */
 export interface SandboxCredentials {
@@ -40,8 +42,11 @@ export type FaultSpec =
   | { kind: "timestamp_error"; times: number; path?: string; match?: FaultMatch }
   | { kind: "business_error"; errcode: number; description: string; times: number; path?: string; match?: FaultMatch };
 
-export interface RateLimitSpec {
-  perSecond: number;
+/**
+ * The kit's rule (`perSecond` token bucket, or `perMinute` with a `fixed`/`sliding` window; `account`
+ * is an appKey) plus how the gateway answers when over: errcode 5007 on HTTP 519, or HTTP 429.
+ */
+export interface RateLimitSpec extends RateLimitRule {
   mode?: "errcode" | "http429";
 }
 
@@ -95,17 +100,13 @@ export interface SandboxFaults {
   inject(spec: FaultSpec): void;
   /** Every app-token issued so far is expired now. */
   expireTokens(): void;
+  /** Sets the rule of `spec.account` (an appKey) or the general one; null removes every rule. */
   rateLimit(spec: RateLimitSpec | null): void;
+  /** The active rate-limit rules. */
+  rateLimits(): RateLimitSpec[];
   clear(): void;
   /** Active faults with their remaining counts. */
   list(): Array<FaultSpec & { remaining: number }>;
-}
-
-export interface SandboxCalls {
-  count(path?: string): number;
-  times(path?: string): number[];
-  byPath(): Record<string, number>;
-  reset(): void;
 }
 
 export interface KingdeeSandbox {
@@ -129,5 +130,8 @@ export interface KingdeeSandbox {
   stop(): Promise<void>;
   readonly data: SandboxData;
   readonly faults: SandboxFaults;
+  /** Arrivals per path and per account set (appKey of the token or of the token call). */
   readonly calls: SandboxCalls;
+  /** Sandbox time: tokens and rate windows expire by it (signature timestamps are checked against the wall clock). */
+  readonly clock: SandboxClock;
 }

@@ -163,6 +163,48 @@ describe("faults", () => {
   });
 });
 
+describe("per-minute budget per account set (sandbox-kit)", () => {
+  it("POST /__sandbox/rate-limit: N calls/min for one appKey, other account sets free; calls per minute read back per account", async () => {
+    const own = await startKingdeeSandbox({ tenants: [{}, { counts: { customer: 2 } }] });
+    try {
+      const [demoCreds, otherCreds] = own.tenants();
+      const demo = new TestClient(own, demoCreds);
+      const other = new TestClient(own, otherCreds);
+      await demo.login();
+      await other.login();
+      const appKey = demoCreds!.appKey;
+      expect(await control(own, "POST", "/__sandbox/rate-limit", { perMinute: 3, account: appKey, mode: "http429" })).toMatchObject({ status: 200 });
+      expect(await control(own, "POST", "/__sandbox/rate-limit", { perMinute: 3, mode: "loud" })).toMatchObject({ status: 400 });
+      const results = await Promise.all(Array.from({ length: 5 }, () => demo.call(CUSTOMERS)));
+      expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+      expect(results.filter((r) => r.status === 429 && r.json.errcode === 5007)).toHaveLength(2);
+      for (let i = 0; i < 4; i++) expect((await other.call(CUSTOMERS)).status).toBe(200);
+      const perAccount = await control(own, "GET", `/__sandbox/calls?account=${appKey}&windowMs=60000`);
+      expect(perAccount).toMatchObject({ count: 6, maxInWindow: 6 }); // the token call counts too
+      expect(own.calls.count({ account: appKey, path: CUSTOMERS })).toBe(5);
+      expect(own.calls.byAccount()).toEqual({ [appKey]: 6, [otherCreds!.appKey]: 5 });
+      expect(own.faults.rateLimits()).toEqual([{ perMinute: 3, account: appKey, mode: "http429" }]);
+      own.clock.advance(60_001);
+      expect((await demo.call(CUSTOMERS)).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("the clock: advancing past the token lifetime expires app-tokens", async () => {
+    const own = await startKingdeeSandbox({ tokenLifetimeMs: 60_000 });
+    try {
+      const c = new TestClient(own);
+      await c.login();
+      expect((await c.call(CUSTOMERS)).status).toBe(200);
+      own.clock.advance(60_000);
+      expect((await c.call(CUSTOMERS)).json.errcode).toBe(4011);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe("call accounting", () => {
   it("counts every request per path (rejected ones too) with arrival times", async () => {
     sandbox.calls.reset();

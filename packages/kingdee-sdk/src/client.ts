@@ -1,16 +1,14 @@
+import { clientFactory, compose, MemoryTokenStore, retry, type StoredToken, throttle } from "@erpbridge/integration-kit";
 import { AppTokenManager } from "./app-token.js";
 import { type KingdeeClientConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import { KingdeeError } from "./errors.js";
 import { ResourceClient } from "./paginate.js";
 import { authRecovery } from "./plugins/auth-recovery.js";
-import { retry } from "./plugins/retry.js";
-import { throttle } from "./plugins/throttle.js";
 import { JDY_PROTOCOL } from "./protocol.js";
 import { type ResourceName, resources } from "./resources.js";
 import type { AuthorizationInfo } from "./rows.js";
 import { appSignature } from "./signing.js";
-import { MemoryTokenStore, type StoredToken } from "./token-store.js";
-import { type KingdeeRequest, type Send, compose, createTransport } from "./transport.js";
+import { type KingdeeRequest, type Send, createTransport } from "./transport.js";
 
 interface TokenData {
   "app-token"?: string;
@@ -23,7 +21,7 @@ export class KingdeeClient {
   /** Mutable: authorization pulled again may bring a new app_secret or domain. */
   readonly #credentials: { clientId: string; clientSecret: string; appKey: string; appSecret: string; domain: string };
   readonly #tokens: AppTokenManager;
-  /** Business calls: retry → token/replay recovery → throttle → sign and send. */
+  /** Business calls: your plugins → retry → token/replay recovery → throttle → sign and send. */
   readonly #send: Send;
   /** Connector calls (token, authorization): retry → throttle → sign and send. */
   readonly #sendConnector: Send;
@@ -42,7 +40,8 @@ export class KingdeeClient {
       credentials: () => this.#credentials,
       onCall: config.onCall,
     });
-    const limiter = throttle(config.rateLimit);
+    const { concurrency } = config.rateLimit;
+    const limiter = throttle(config.rateBudget ? { budget: config.rateBudget, concurrency } : config.rateLimit);
     this.#sendConnector = compose(core, retry(config.retry), limiter);
     this.#tokens = new AppTokenManager({
       store: config.tokenStore ?? new MemoryTokenStore(),
@@ -53,6 +52,7 @@ export class KingdeeClient {
     const reauthorize = config.outerInstanceId ? () => this.refreshAuthorization() : undefined;
     this.#send = compose(
       core,
+      ...(config.plugins ?? []),
       retry(config.retry),
       authRecovery({ tokens: this.#tokens, reauthorize, domain: () => this.#credentials.domain }),
       limiter,
@@ -166,4 +166,5 @@ export class KingdeeClient {
   }
 }
 
-export const createKingdeeClient = (config: KingdeeClientConfig) => new KingdeeClient(config);
+/** `createKingdeeClient(config)`, and `.defaults({...})` for a factory with settings preset (octokit-style). */
+export const createKingdeeClient = clientFactory((config: KingdeeClientConfig) => new KingdeeClient(config));

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AuthorizationInfo } from "./rows.js";
-import type { TokenStore } from "./token-store.js";
-import type { CallRecord } from "./transport.js";
+import type { RateBudget, TokenStore } from "@erpbridge/integration-kit";
+import type { CallRecord, Plugin } from "./transport.js";
 import { JDY_PROTOCOL } from "./protocol.js";
 
 const required = (field: string) => z.string({ error: `${field} is required` }).min(1, `${field} is required`);
@@ -47,14 +47,22 @@ export type KingdeeClientConfig = z.input<typeof configSchema> & {
   onCall?: (call: CallRecord) => void;
   /** Called after authorization was pulled again, so the caller can persist the new secret/domain. */
   onAuthorizationChange?: (info: AuthorizationInfo) => void | Promise<void>;
+  /**
+   * Where calls take their rate from instead of this client's own token bucket (`rateLimit.perMinute`
+   * and `burst` are then unused; `concurrency` still caps this client). Pass one `RedisRateBudget`
+   * keyed by `accountKey(config)` to every client of an account set, in every replica.
+   */
+  rateBudget?: RateBudget;
+  /** Your own steps around every business call, outermost first (they see each call once, before retries). */
+  plugins?: Plugin[];
 };
 
 export type ResolvedConfig = z.output<typeof configSchema> &
-  Pick<KingdeeClientConfig, "tokenStore" | "fetch" | "onCall" | "onAuthorizationChange">;
+  Pick<KingdeeClientConfig, "tokenStore" | "fetch" | "onCall" | "onAuthorizationChange" | "rateBudget" | "plugins">;
 
 /** Validates the config; the error names every bad field and never echoes a secret. */
 export function resolveConfig(input: KingdeeClientConfig): ResolvedConfig {
-  const { tokenStore, fetch: fetchFn, onCall, onAuthorizationChange, ...plain } = input ?? ({} as KingdeeClientConfig);
+  const { tokenStore, fetch: fetchFn, onCall, onAuthorizationChange, rateBudget, plugins, ...plain } = input ?? ({} as KingdeeClientConfig);
   const parsed = configSchema.safeParse(plain);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -63,5 +71,12 @@ export function resolveConfig(input: KingdeeClientConfig): ResolvedConfig {
     });
     throw new TypeError(`Invalid Kingdee client config: ${problems.join("; ")}`);
   }
-  return { ...parsed.data, tokenStore, fetch: fetchFn, onCall, onAuthorizationChange };
+  return { ...parsed.data, tokenStore, fetch: fetchFn, onCall, onAuthorizationChange, rateBudget, plugins };
 }
+
+/**
+ * What the gateway counts calls against: the authorised account set, identified by its `appKey`
+ * (one per app × account set; it survives a rotated app_secret and a moved IDC domain, unlike
+ * those). Key a shared `RedisRateBudget` by it.
+ */
+export const accountKey = (config: Pick<KingdeeClientConfig, "appKey">): string => `jdy:${config.appKey}`;

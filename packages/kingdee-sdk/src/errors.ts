@@ -1,3 +1,4 @@
+import { ApiError } from "@erpbridge/integration-kit";
 import { JDY_PROTOCOL } from "./protocol.js";
 
 export type KingdeeErrorCategory =
@@ -36,35 +37,26 @@ export interface KingdeeErrorInit {
   description?: string;
   requestId?: string;
   retryable?: boolean;
+  /** The answer's headers (credential-bearing ones are masked; `Retry-After` is read from them). */
+  headers?: Headers | Record<string, string>;
   cause?: unknown;
 }
 
 /**
- * The one error the SDK throws. Carries what a caller needs to decide and to report:
- * HTTP status, Kingdee errcode and description, the endpoint, the gateway request id,
- * a category, and whether a retry could help. Never contains secrets, tokens or signatures.
+ * The one error the SDK throws (an `ApiError` of the integration kit). Carries what a caller needs
+ * to decide and to report: HTTP status, Kingdee errcode (also as `code`) and description, the
+ * endpoint, the gateway request id, the answer's headers and `Retry-After`, a category, and whether
+ * a retry could help. Never contains secrets, tokens or signatures.
  */
-export class KingdeeError extends Error {
+export class KingdeeError extends ApiError<KingdeeErrorCategory> {
   override readonly name = "KingdeeError";
-  readonly category: KingdeeErrorCategory;
-  readonly method: string;
-  readonly endpoint: string;
-  readonly status: number | undefined;
   readonly errcode: number | undefined;
   readonly description: string | undefined;
-  readonly requestId: string | undefined;
-  readonly retryable: boolean;
 
   constructor(init: KingdeeErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.category = init.category;
-    this.method = init.method;
-    this.endpoint = init.endpoint;
-    this.status = init.status;
+    super({ ...init, code: init.errcode });
     this.errcode = init.errcode;
     this.description = init.description;
-    this.requestId = init.requestId;
-    this.retryable = init.retryable ?? false;
   }
 
   /** The `JDY_PROTOCOL.signals` row this failure matches, if any. */
@@ -87,19 +79,8 @@ export class KingdeeError extends Error {
     return this.signal === "staleDomain";
   }
 
-  toJSON() {
-    return {
-      name: this.name,
-      message: this.message,
-      category: this.category,
-      method: this.method,
-      endpoint: this.endpoint,
-      status: this.status,
-      errcode: this.errcode,
-      description: this.description,
-      requestId: this.requestId,
-      retryable: this.retryable,
-    };
+  override toJSON() {
+    return { ...super.toJSON(), errcode: this.errcode, description: this.description };
   }
 }
 
@@ -110,6 +91,7 @@ interface Failure {
   errcode?: number;
   description?: string;
   requestId?: string;
+  headers?: Headers | Record<string, string>;
 }
 
 /** Maps an HTTP status + errcode to a category and retryability, in one place. */

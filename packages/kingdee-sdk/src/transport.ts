@@ -1,3 +1,4 @@
+import { type Plugin as KitPlugin, type Send as KitSend, HttpFailure, sendHttp } from "@erpbridge/integration-kit";
 import { KingdeeError, failureError } from "./errors.js";
 import { parseRequestPath } from "./path.js";
 import { JDY_PROTOCOL } from "./protocol.js";
@@ -22,6 +23,8 @@ export interface KingdeeRequest {
   auth?: "app-token" | "signature";
   /** Set by the token step; never logged. */
   appToken?: string;
+  /** Cancels the call: the HTTP exchange and any wait for a retry or the rate budget. */
+  signal?: AbortSignal;
 }
 
 export interface KingdeeResponse<T = unknown> {
@@ -41,12 +44,9 @@ export interface CallRecord {
   requestId: string | undefined;
 }
 
-export type Send = <T = unknown>(request: KingdeeRequest) => Promise<KingdeeResponse<T>>;
-/** octokit-style composable step: wraps the next `send`. */
-export type Plugin = (next: Send) => Send;
-
-export const compose = (core: Send, ...plugins: Plugin[]): Send =>
-  plugins.reduceRight<Send>((next, plugin) => plugin(next), core);
+export type Send = KitSend<KingdeeRequest, Omit<KingdeeResponse, "data">>;
+/** octokit-style composable step: wraps the next `send` (the integration kit's `Plugin`). */
+export type Plugin = KitPlugin<KingdeeRequest, Omit<KingdeeResponse, "data">>;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -68,7 +68,6 @@ const isRead = (method: HttpMethod) => method === "GET";
 
 /** The core: signs one attempt, sends it, unwraps the `{errcode, description, data}` envelope. */
 export function createTransport(options: TransportOptions): Send {
-  const fetchFn = options.fetch ?? globalThis.fetch;
   const base = options.baseUrl.replace(/\/+$/, "");
 
   return async function send<T>(request: KingdeeRequest): Promise<KingdeeResponse<T>> {
@@ -93,16 +92,24 @@ export function createTransport(options: TransportOptions): Send {
     let response: Response;
     let text: string;
     try {
-      response = await fetchFn(url, {
+      const answer = await sendHttp({
+        url,
         method,
         headers,
         body: request.body === undefined ? (method === "POST" ? "{}" : undefined) : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        timeoutMs: options.timeoutMs,
+        signal: request.signal,
+        fetch: options.fetch,
       });
-      text = await response.text();
-    } catch (cause) {
+      response = answer.response;
+      text = answer.body.toString("utf8");
+    } catch (failure) {
       record(undefined, undefined, undefined, false);
-      const timedOut = cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError");
+      if (!(failure instanceof HttpFailure)) throw failure;
+      // The caller gave up: their reason, not an SDK error (nothing to retry or classify).
+      if (failure.kind === "aborted") throw failure.cause;
+      const timedOut = failure.kind === "timeout";
+      const cause = failure.cause;
       throw new KingdeeError({
         message: `Kingdee ${method} ${path} ${timedOut ? `timed out after ${options.timeoutMs} ms` : "failed: network error"}${isRead(method) ? "" : " (outcome unknown: check before retrying the write)"}`,
         category: timedOut ? "timeout" : "network",
@@ -132,6 +139,7 @@ export function createTransport(options: TransportOptions): Send {
         endpoint: path,
         status: response.status,
         requestId,
+        headers: response.headers,
         retryable: isRead(method),
       });
     }
@@ -148,6 +156,7 @@ export function createTransport(options: TransportOptions): Send {
         errcode,
         description,
         requestId,
+        headers: response.headers,
       });
       // Server faults on writes leave the outcome unknown: never marked retryable.
       if (!isRead(method) && error.category !== "rate_limit" && !error.isReplayRejected && !error.isTokenRejected) {

@@ -13,7 +13,7 @@ const sandbox = await startWechatSandbox({
 // Demo values of a local simulator — printing them is intended.
 console.log(`WeChat mini-program sandbox listening on ${sandbox.url}`);
 console.log(JSON.stringify({ baseUrl: sandbox.url, ...sandbox.demoApp, demoTemplate: sandbox.demoTemplate }, null, 2));
-console.log(`control: ${sandbox.url}/__sandbox/{codes,users,phone-codes,consent,templates,messages,faults,calls,clock/advance}`);
+console.log(`control: ${sandbox.url}/__sandbox/{codes,users,phone-codes,consent,templates,messages,faults,rate-limit,calls,clock,reset}`);
 
 const shutdown = () => {
   void sandbox.stop().then(() => process.exit(0));

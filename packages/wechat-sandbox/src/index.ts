@@ -2,9 +2,11 @@ import { SandboxServer } from "./sandbox.js";
 import type { WechatSandbox, WechatSandboxOptions } from "./types.js";
 
 export type {
+  CallFilter,
   FaultSpec,
   GeneratedCode,
   PhoneInput,
+  RateLimitRule,
   SandboxApp,
   SandboxCalls,
   SandboxClock,

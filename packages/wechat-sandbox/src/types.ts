@@ -1,6 +1,8 @@
+import type { RateLimitRule, SandboxCalls, SandboxClock } from "@erpbridge/sandbox-kit";
 import type { SandboxProtocol } from "./protocol.js";
 
 export type { SandboxProtocol } from "./protocol.js";
+export type { CallFilter, RateLimitRule, SandboxCalls, SandboxClock } from "@erpbridge/sandbox-kit";
 
 /** A mini-program the sandbox knows. Demo values, not secrets. */
 export interface SandboxApp {
@@ -70,6 +72,8 @@ export interface WechatSandboxOptions {
   pages?: string[];
   /** Subscription templates of the demo app (or `appId`); default one demo template. */
   templates?: Array<{ templateId: string; fieldKeys: string[]; appId?: string; title?: string }>;
+  /** Default none. Over it, a call answers 45011 (minute quota) without running; `account` is an appId. */
+  rateLimit?: RateLimitRule | null;
   logger?: (line: string) => void;
   /** Overrides of the protocol choices (see protocol.ts). */
   protocol?: Partial<SandboxProtocol>;
@@ -120,6 +124,10 @@ export interface SandboxFaults {
   inject(spec: FaultSpec): void;
   /** Every access token issued so far is expired now (→ 42001). */
   expireTokens(): void;
+  /** Sets the rule of `rule.account` (an appId) or the general one; null removes every rule. */
+  rateLimit(rule: RateLimitRule | null): void;
+  rateLimits(): RateLimitRule[];
+  /** Removes injected faults and restores the rate limit configured at start. */
   clear(): void;
   /** Active faults with their remaining counts. */
   list(): Array<FaultSpec & { remaining: number }>;
@@ -130,20 +138,6 @@ export interface SandboxTokens {
   current(appId?: string): string | undefined;
   /** Tokens minted so far: stable (normal + forced) and classic. */
   stats(appId?: string): { stableIssued: number; forced: number; classicIssued: number };
-}
-
-export interface SandboxCalls {
-  count(path?: string): number;
-  times(path?: string): number[];
-  byPath(): Record<string, number>;
-  reset(): void;
-}
-
-export interface SandboxClock {
-  /** Sandbox time, epoch ms (wall clock + advanced offset). */
-  now(): number;
-  /** Moves sandbox time forward: expires codes and tokens, passes force_refresh spacing, … */
-  advance(ms: number): void;
 }
 
 export interface WechatSandbox {
@@ -167,6 +161,7 @@ export interface WechatSandbox {
   readonly wxacodes: { generated(): GeneratedCode[] };
   readonly tokens: SandboxTokens;
   readonly faults: SandboxFaults;
+  /** Arrivals per path and per app (its `appid` parameter or the app of its access token). */
   readonly calls: SandboxCalls;
   readonly clock: SandboxClock;
 }

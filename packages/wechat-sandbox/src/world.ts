@@ -1,57 +1,10 @@
-import QRCode from "qrcode";
-import type { Clock } from "./clock.js";
-import {
-  ACCESS_TOKEN_SHAPE,
-  hex,
-  newAccessToken,
-  newLoginCode,
-  newOpenid,
-  newPhoneCode,
-  newSessionKey,
-} from "./ids.js";
-import {
-  ENV_VERSIONS,
-  LANGS,
-  MINIPROGRAM_STATES,
-  SCENE_PATTERN,
-  SUBSCRIBE_VALUE_RULES,
-  keyPrefix,
-  type SandboxProtocol,
-} from "./protocol.js";
-import type { GeneratedCode, PhoneInput, SandboxApp, SandboxTemplate, SandboxUser, SentMessage } from "./types.js";
-
-/** An API-level refusal: answered as HTTP 200 `{ errcode, errmsg }`. */
-export class ApiError extends Error {
-  constructor(
-    readonly errcode: number,
-    readonly detail?: string,
-  ) {
-    super(`errcode ${errcode}${detail ? `: ${detail}` : ""}`);
-  }
-}
-
-export type Answer = { kind: "json"; body: Record<string, unknown> } | { kind: "image"; bytes: Buffer };
-
-interface TokenRecord {
-  token: string;
-  appId: string;
-  kind: "stable" | "classic";
-  expiresAt: number;
-  /** From this instant the token answers 40001 ("invalid or not latest"). */
-  revokedAt?: number;
-}
-
-interface StableState {
-  current?: TokenRecord;
-  forces: number[];
-  issued: number;
-  forced: number;
-}
-
-interface ClassicState {
-  current?: TokenRecord;
-  issued: number;
-}
+import type { SandboxClock } from "@erpbridge/sandbox-kit";
+import { ApiError, parseBody, str, type Answer } from "./answers.js";
+import { hex, newLoginCode, newOpenid, newPhoneCode, newSessionKey } from "./ids.js";
+import { LANGS, MINIPROGRAM_STATES, SUBSCRIBE_VALUE_RULES, keyPrefix, type SandboxProtocol } from "./protocol.js";
+import { AccessTokens } from "./tokens.js";
+import type { PhoneInput, SandboxApp, SandboxTemplate, SandboxUser, SentMessage } from "./types.js";
+import { WxaCodes } from "./wxacode.js";
 
 interface LoginCode {
   openid: string;
@@ -65,46 +18,28 @@ interface PhoneCode extends LoginCode {
   purePhoneNumber: string;
 }
 
-const DAY_MS = 86_400_000;
-const BEIJING_MS = 8 * 3_600_000;
-const beijingDay = (ms: number) => Math.floor((ms + BEIJING_MS) / DAY_MS);
-
-type Json = Record<string, unknown>;
-
-function parseBody(body: string, errcode: number): Json {
-  try {
-    const value = JSON.parse(body) as unknown;
-    if (value && typeof value === "object" && !Array.isArray(value)) return value as Json;
-  } catch {
-    // fall through
-  }
-  throw new ApiError(errcode, "body must be a JSON object");
-}
-
-const str = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
-
-/** All sandbox state and the API's rules, free of HTTP. */
+/** All sandbox state and the API's rules, free of HTTP: apps, users, codes, templates, consent; tokens and codes in their own modules. */
 export class World {
   readonly apps = new Map<string, SandboxApp>();
   readonly users = new Map<string, SandboxUser>();
   readonly templates = new Map<string, SandboxTemplate>();
   readonly pages = new Set<string>();
   readonly messages: SentMessage[] = [];
-  readonly generated: GeneratedCode[] = [];
   readonly #codes = new Map<string, LoginCode>();
   readonly #phoneCodes = new Map<string, PhoneCode>();
-  readonly #tokens = new Map<string, TokenRecord>();
-  readonly #stable = new Map<string, StableState>();
-  readonly #classic = new Map<string, ClassicState>();
   readonly #consent = new Map<string, number>();
   readonly #logins = new Map<string, number[]>();
-  /** Rendered PNGs by their inputs: rendering is deterministic and the costliest thing the sandbox does. */
-  readonly #pngs = new Map<string, Promise<Buffer>>();
+
+  readonly tokens: AccessTokens;
+  readonly wxacodes: WxaCodes;
 
   constructor(
     readonly protocol: SandboxProtocol,
-    readonly clock: Clock,
-  ) {}
+    readonly clock: SandboxClock,
+  ) {
+    this.tokens = new AccessTokens(protocol, clock, this.apps);
+    this.wxacodes = new WxaCodes(protocol, this.pages);
+  }
 
   // ---------- registry ----------
 
@@ -213,119 +148,7 @@ export class World {
     this.#consent.delete(this.#consentKey(openid, templateId));
   }
 
-  // ---------- tokens ----------
-
-  #mint(appId: string, kind: TokenRecord["kind"], now: number): TokenRecord {
-    const record: TokenRecord = { token: newAccessToken(), appId, kind, expiresAt: now + this.protocol.tokenLifetimeSeconds * 1000 };
-    this.#tokens.set(record.token, record);
-    return record;
-  }
-
-  #stableState(appId: string): StableState {
-    let state = this.#stable.get(appId);
-    if (!state) this.#stable.set(appId, (state = { forces: [], issued: 0, forced: 0 }));
-    return state;
-  }
-
-  #classicState(appId: string): ClassicState {
-    let state = this.#classic.get(appId);
-    if (!state) this.#classic.set(appId, (state = { issued: 0 }));
-    return state;
-  }
-
-  /** Checks appid/secret like the token endpoints do: 41002, 41004, 40013, then 40001 (wrong secret). */
-  #credentials(appid: unknown, secret: unknown, badSecretErrcode: number): SandboxApp {
-    const id = str(appid);
-    if (!id) throw new ApiError(41002);
-    const sec = str(secret);
-    if (!sec) throw new ApiError(41004);
-    const app = this.apps.get(id);
-    if (!app) throw new ApiError(40013);
-    if (app.appSecret !== sec) throw new ApiError(badSecretErrcode);
-    return app;
-  }
-
-  /** `POST /cgi-bin/stable_token`. */
-  stableToken(rawBody: string): Answer {
-    const p = this.protocol;
-    const body = parseBody(rawBody, p.bodyNotJsonErrcode);
-    if (body.grant_type !== "client_credential") throw new ApiError(40002);
-    const app = this.#credentials(body.appid, body.secret, 40001);
-    if (body.force_refresh !== undefined && typeof body.force_refresh !== "boolean") {
-      throw new ApiError(p.invalidArgsErrcode, "force_refresh must be a boolean");
-    }
-    const now = this.clock.now();
-    const state = this.#stableState(app.appId);
-    const today = beijingDay(now);
-    state.forces = state.forces.filter((t) => beijingDay(t) === today);
-    const last = state.forces[state.forces.length - 1];
-    const forceAllowed =
-      state.forces.length < p.forceRefreshPerDay && (last === undefined || now - last >= p.forceRefreshMinIntervalSeconds * 1000);
-
-    let current = state.current;
-    if (body.force_refresh === true && forceAllowed) {
-      // Force: the current token dies now; a new one is minted.
-      if (current) current.revokedAt = now;
-      current = this.#mint(app.appId, "stable", now);
-      state.forces.push(now);
-      state.forced++;
-      state.issued++;
-    } else {
-      // Normal (or force over its allowance: "no refresh"): the same token while valid, rotated in its
-      // last window; a rotated-out token stays valid until its own expiry.
-      const windowMs = Math.min(p.stableRotationWindowSeconds * 1000, (p.tokenLifetimeSeconds * 1000) / 2);
-      if (!current || (current.revokedAt !== undefined && current.revokedAt <= now) || now >= current.expiresAt - windowMs) {
-        current = this.#mint(app.appId, "stable", now);
-        state.issued++;
-      }
-    }
-    state.current = current;
-    return { kind: "json", body: { access_token: current.token, expires_in: Math.floor((current.expiresAt - now) / 1000) } };
-  }
-
-  /** `GET /cgi-bin/token`: every call mints a new token; the previous one lives on for the grace period. */
-  classicToken(query: URLSearchParams): Answer {
-    if (query.get("grant_type") !== "client_credential") throw new ApiError(40002);
-    const app = this.#credentials(query.get("appid"), query.get("secret"), 40001);
-    const now = this.clock.now();
-    const state = this.#classicState(app.appId);
-    if (state.current) {
-      const graceEnd = now + this.protocol.classicGraceSeconds * 1000;
-      state.current.revokedAt = Math.min(state.current.revokedAt ?? graceEnd, graceEnd);
-    }
-    state.current = this.#mint(app.appId, "classic", now);
-    state.issued++;
-    return { kind: "json", body: { access_token: state.current.token, expires_in: this.protocol.tokenLifetimeSeconds } };
-  }
-
-  /** The app behind `?access_token=`: 41001 missing, 40014 malformed, 40001 unknown/revoked, 42001 expired. */
-  authenticate(query: URLSearchParams): SandboxApp {
-    const token = query.get("access_token");
-    if (!token) throw new ApiError(41001);
-    if (!ACCESS_TOKEN_SHAPE.test(token)) throw new ApiError(40014);
-    const record = this.#tokens.get(token);
-    if (!record) throw new ApiError(40001);
-    const now = this.clock.now();
-    if (record.revokedAt !== undefined && record.revokedAt <= now) throw new ApiError(40001);
-    if (record.expiresAt <= now) throw new ApiError(42001);
-    return this.apps.get(record.appId)!;
-  }
-
-  expireTokens(): void {
-    const now = this.clock.now();
-    for (const record of this.#tokens.values()) record.expiresAt = Math.min(record.expiresAt, now - 1);
-  }
-
-  currentToken(appId: string): string | undefined {
-    return this.#stable.get(appId)?.current?.token;
-  }
-
-  tokenStats(appId: string) {
-    const stable = this.#stable.get(appId);
-    return { stableIssued: stable?.issued ?? 0, forced: stable?.forced ?? 0, classicIssued: this.#classic.get(appId)?.issued ?? 0 };
-  }
-
-  // ---------- business endpoints ----------
+  // ---------- endpoints that use the registry ----------
 
   /** `GET /sns/jscode2session`. */
   code2Session(query: URLSearchParams): Answer {
@@ -337,7 +160,7 @@ export class World {
     if (!secret) throw new ApiError(41004);
     if (!jsCode) throw new ApiError(41008);
     if (query.get("grant_type") !== "authorization_code") throw new ApiError(40002);
-    const app = this.#credentials(appid, secret, p.code2SessionBadSecretErrcode);
+    const app = this.tokens.credentials(appid, secret, p.code2SessionBadSecretErrcode);
 
     const now = this.clock.now();
     const code = this.#codes.get(jsCode);
@@ -412,54 +235,6 @@ export class World {
     return { kind: "json", body: { errcode: 0, errmsg: "ok" } };
   }
 
-  /** `POST /wxa/getwxacodeunlimit`: a real PNG (QR code of the scene) or a JSON error. */
-  async getUnlimited(app: SandboxApp, rawBody: string): Promise<Answer> {
-    const p = this.protocol;
-    const body = parseBody(rawBody, p.sceneTooLongErrcode);
-    const scene = body.scene;
-    if (typeof scene !== "string" || scene.length === 0 || [...scene].length > p.sceneMaxLength) {
-      throw new ApiError(p.sceneTooLongErrcode, "scene");
-    }
-    if (!SCENE_PATTERN.test(scene)) throw new ApiError(p.sceneCharsetErrcode);
-
-    const checkPath = body.check_path ?? true;
-    if (typeof checkPath !== "boolean") throw new ApiError(p.invalidArgsErrcode, "check_path");
-    const envVersion = body.env_version ?? "release";
-    if (!(ENV_VERSIONS as readonly unknown[]).includes(envVersion)) throw new ApiError(p.invalidArgsErrcode, "env_version");
-    const width = body.width ?? p.widthDefault;
-    if (typeof width !== "number" || !Number.isInteger(width) || width < p.widthMin || width > p.widthMax) {
-      throw new ApiError(p.invalidArgsErrcode, "width");
-    }
-    for (const flag of ["auto_color", "is_hyaline"]) {
-      if (body[flag] !== undefined && typeof body[flag] !== "boolean") throw new ApiError(p.invalidArgsErrcode, flag);
-    }
-    const color = lineColor(body.line_color, p.invalidArgsErrcode);
-
-    let page: string | undefined;
-    if (body.page !== undefined && body.page !== "") {
-      if (typeof body.page !== "string" || body.page.startsWith("/") || body.page.includes("?")) throw new ApiError(41030);
-      if (checkPath && !this.pages.has(body.page)) throw new ApiError(41030);
-      page = body.page;
-    }
-
-    const light = body.is_hyaline === true ? "#ffffff00" : "#ffffffff";
-    const bytes = await this.#render(scene, width, color, light);
-    this.generated.push({ appId: app.appId, scene, ...(page ? { page } : {}), width, envVersion: String(envVersion), checkPath, bytes: bytes.length });
-    return { kind: "image", bytes };
-  }
-
-  #render(scene: string, width: number, dark: string, light: string): Promise<Buffer> {
-    const key = JSON.stringify([scene, width, dark, light]);
-    let png = this.#pngs.get(key);
-    if (!png) {
-      png = QRCode.toBuffer(scene, { type: "png", width, margin: 2, errorCorrectionLevel: "M", color: { dark, light } });
-      png.catch(() => this.#pngs.delete(key));
-      if (this.#pngs.size >= 256) this.#pngs.delete(this.#pngs.keys().next().value!);
-      this.#pngs.set(key, png);
-    }
-    return png;
-  }
-
   /** `POST /wxa/business/getuserphonenumber` with `{ code }` in the JSON body. */
   getPhoneNumber(app: SandboxApp, rawBody: string): Answer {
     const p = this.protocol;
@@ -511,16 +286,6 @@ function validateData(input: unknown, template: SandboxTemplate, requireAll: boo
     out[key] = { value };
   }
   return out;
-}
-
-function lineColor(input: unknown, errcode: number): string {
-  if (input === undefined) return "#000000ff";
-  const c = input as Record<string, unknown>;
-  const parts = ["r", "g", "b"].map((k) => (typeof c?.[k] === "number" ? (c[k] as number) : Number(c?.[k])));
-  if (!input || typeof input !== "object" || parts.some((v) => !Number.isInteger(v) || v < 0 || v > 255)) {
-    throw new ApiError(errcode, "line_color");
-  }
-  return "#" + parts.map((v) => v.toString(16).padStart(2, "0")).join("") + "ff";
 }
 
 function parsePhone(phone: PhoneInput): { countryCode: string; purePhoneNumber: string } {

@@ -89,6 +89,24 @@ describe("calls", () => {
     expect(sandbox.calls.count()).toBe(0);
   });
 
+  it("counts per app (its appid or its token's app); a per-minute rate limit per app answers 45011 without running the call", async () => {
+    const appId = sandbox.demoApp.appId;
+    const other = sandbox.addApp();
+    sandbox.faults.rateLimit({ perMinute: 2, account: appId });
+    expect((await qr()).contentType).toBe("image/png");
+    expect((await qr()).contentType).toBe("image/png");
+    const limited = await qr();
+    expect(limited.json.errcode).toBe(45011);
+    expect(limited.json.errmsg).toMatch(ERRMSG_WITH_RID);
+    const classic = { query: { grant_type: "client_credential", appid: other.appId, secret: other.appSecret } };
+    for (let i = 0; i < 3; i++) expect((await call(sandbox, PATHS.classicToken, classic)).json.access_token).toBeDefined();
+    expect(sandbox.calls.byAccount()).toEqual({ [appId]: 3, [other.appId]: 3 });
+    expect(sandbox.calls.maxInWindow({ account: appId })).toBe(3);
+    expect((await control(sandbox, "GET", "/__sandbox/faults")).rateLimits).toEqual([{ perMinute: 2, account: appId }]);
+    sandbox.clock.advance(60_001);
+    expect((await qr()).contentType).toBe("image/png");
+  });
+
   it("unknown paths are 404; wrong methods 43001/43002", async () => {
     expect((await call(sandbox, "/cgi-bin/nope")).status).toBe(404);
     expect((await call(sandbox, PATHS.getUnlimited, { method: "GET", query: { access_token: accessToken } })).json.errcode).toBe(43002);

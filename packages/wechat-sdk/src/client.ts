@@ -1,12 +1,11 @@
 import { inspect } from "node:util";
+import { clientFactory, compose, MemoryTokenStore, retry, type StoredToken } from "@erpbridge/integration-kit";
 import { AccessTokenManager } from "./access-token.js";
 import { type ResolvedConfig, type WechatClientConfig, resolveConfig } from "./config.js";
 import { WechatError } from "./errors.js";
 import { authRecovery } from "./plugins/auth-recovery.js";
-import { retry } from "./plugins/retry.js";
 import { type RetryPolicy, WECHAT_PROTOCOL } from "./protocol.js";
-import { MemoryTokenStore, type StoredToken } from "./token-store.js";
-import { type HttpMethod, type QueryValue, type Send, compose, createTransport } from "./transport.js";
+import { type HttpMethod, type QueryValue, type Send, createTransport } from "./transport.js";
 import type {
   Code2SessionResult,
   PhoneInfo,
@@ -56,7 +55,7 @@ export class WechatMiniProgramClient {
   readonly config: Readonly<Omit<ResolvedConfig, "appSecret">>;
   readonly #appSecret: string;
   readonly #tokens: AccessTokenManager;
-  /** Business calls: token (refresh once on rejection) → retry → send. */
+  /** Business calls: your plugins → token (refresh once on rejection) → retry → send. */
   readonly #send: Send;
   /** Calls without an access token (code2Session, stable_token): retry → send. */
   readonly #sendPlain: Send;
@@ -84,7 +83,7 @@ export class WechatMiniProgramClient {
       logger: config.logger,
     });
     // The token step is outermost, so a rejected token is cured once per call whatever retry does.
-    this.#send = compose(core, authRecovery({ tokens: this.#tokens }), retry(config.retry));
+    this.#send = compose(core, ...(config.plugins ?? []), authRecovery({ tokens: this.#tokens }), retry(config.retry));
   }
 
   /**
@@ -249,4 +248,5 @@ function normaliseData(data: SubscribeData): Record<string, { value: string | nu
   return out;
 }
 
-export const createWechatMiniProgramClient = (config: WechatClientConfig) => new WechatMiniProgramClient(config);
+/** `createWechatMiniProgramClient(config)`, and `.defaults({...})` for a factory with settings preset (octokit-style). */
+export const createWechatMiniProgramClient = clientFactory((config: WechatClientConfig) => new WechatMiniProgramClient(config));

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { WECHAT_PROTOCOL } from "./protocol.js";
-import type { TokenStore } from "./token-store.js";
-import type { CallRecord } from "./transport.js";
+import type { TokenStore } from "@erpbridge/integration-kit";
+import type { CallRecord, Plugin } from "./transport.js";
 
 const required = (field: string) => z.string({ error: `${field} is required` }).min(1, `${field} is required`);
 
@@ -38,6 +38,8 @@ export type WechatClientConfig = z.input<typeof configSchema> & {
   onCall?: (call: CallRecord) => void;
   /** Where the client reports forced token refreshes and refused ones (pino-style `(details, message)`). */
   logger?: WechatLogger;
+  /** Your own steps around every access-token call, outermost first (they see each call once, before the token step). */
+  plugins?: Plugin[];
 };
 
 /** The subset of a pino/Fastify logger the client uses. Details never hold tokens or secrets. */
@@ -46,13 +48,13 @@ export interface WechatLogger {
   warn(details: Record<string, unknown>, message: string): void;
 }
 
-export type ResolvedConfig = z.output<typeof configSchema> & Pick<WechatClientConfig, "tokenStore" | "fetch" | "onCall" | "logger">;
+export type ResolvedConfig = z.output<typeof configSchema> & Pick<WechatClientConfig, "tokenStore" | "fetch" | "onCall" | "logger" | "plugins">;
 
 const isFunction = (value: unknown) => typeof value === "function";
 
 /** Validates the config; the error names every bad field and never echoes a secret. */
 export function resolveConfig(input: WechatClientConfig): ResolvedConfig {
-  const { tokenStore, fetch: fetchFn, onCall, logger, ...plain } = input ?? ({} as WechatClientConfig);
+  const { tokenStore, fetch: fetchFn, onCall, logger, plugins, ...plain } = input ?? ({} as WechatClientConfig);
   const parsed = configSchema.safeParse(plain);
   const problems = parsed.success
     ? []
@@ -66,6 +68,7 @@ export function resolveConfig(input: WechatClientConfig): ResolvedConfig {
   if (tokenStore !== undefined && !(isFunction(tokenStore?.get) && isFunction(tokenStore?.set) && isFunction(tokenStore?.delete))) {
     problems.push("tokenStore must have get, set and delete");
   }
+  if (plugins !== undefined && !(Array.isArray(plugins) && plugins.every(isFunction))) problems.push("plugins must be an array of functions");
   if (!parsed.success || problems.length > 0) throw new TypeError(`Invalid WeChat client config: ${problems.join("; ")}`);
-  return { ...parsed.data, tokenStore, fetch: fetchFn, onCall, logger };
+  return { ...parsed.data, tokenStore, fetch: fetchFn, onCall, logger, plugins };
 }

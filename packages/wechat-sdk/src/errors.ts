@@ -1,3 +1,4 @@
+import { ApiError } from "@erpbridge/integration-kit";
 import { type RetryPolicy, WECHAT_PROTOCOL } from "./protocol.js";
 
 export type WechatErrorCategory =
@@ -26,38 +27,29 @@ export interface WechatErrorInit {
   errmsg?: string;
   requestId?: string;
   retryable?: boolean;
+  /** The answer's headers (credential-bearing ones are masked; `Retry-After` is read from them). */
+  headers?: Headers | Record<string, string>;
   cause?: unknown;
 }
 
 /**
- * The one error the SDK throws. Carries what a caller needs to decide and to report: WeChat errcode
- * and errmsg, the endpoint (a path: never a URL with its query), HTTP status, the `rid` request id,
- * a category, and whether sending the same request again could help. Never contains the access
- * token, the AppSecret or a session_key.
+ * The one error the SDK throws (an `ApiError` of the integration kit). Carries what a caller needs
+ * to decide and to report: WeChat errcode (also as `code`) and errmsg, the endpoint (a path: never a
+ * URL with its query), HTTP status, the `rid` request id, the answer's headers, a category, and
+ * whether sending the same request again could help. Never contains the access token, the AppSecret
+ * or a session_key.
  */
-export class WechatError extends Error {
+export class WechatError extends ApiError<WechatErrorCategory> {
   override readonly name = "WechatError";
-  readonly category: WechatErrorCategory;
-  readonly method: string;
-  readonly endpoint: string;
-  readonly status: number | undefined;
   readonly errcode: number | undefined;
   readonly errmsg: string | undefined;
-  readonly requestId: string | undefined;
-  readonly retryable: boolean;
   /** What the errcode means, in a few words (`WECHAT_PROTOCOL.explanations`); undefined for an unknown one. */
   readonly explanation: string | undefined;
 
   constructor(init: WechatErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.category = init.category;
-    this.method = init.method;
-    this.endpoint = init.endpoint;
-    this.status = init.status;
+    super({ ...init, code: init.errcode });
     this.errcode = init.errcode;
     this.errmsg = init.errmsg;
-    this.requestId = init.requestId;
-    this.retryable = init.retryable ?? false;
     this.explanation = init.errcode === undefined ? undefined : WECHAT_PROTOCOL.explanations[init.errcode];
   }
 
@@ -70,20 +62,8 @@ export class WechatError extends Error {
     );
   }
 
-  toJSON() {
-    return {
-      name: this.name,
-      message: this.message,
-      category: this.category,
-      method: this.method,
-      endpoint: this.endpoint,
-      status: this.status,
-      errcode: this.errcode,
-      errmsg: this.errmsg,
-      requestId: this.requestId,
-      retryable: this.retryable,
-      explanation: this.explanation,
-    };
+  override toJSON() {
+    return { ...super.toJSON(), errcode: this.errcode, errmsg: this.errmsg, explanation: this.explanation };
   }
 }
 
@@ -94,6 +74,7 @@ interface Failure {
   errcode?: number;
   errmsg?: string;
   requestId?: string;
+  headers?: Headers | Record<string, string>;
 }
 
 const has = (list: readonly number[], code: number | undefined) => code !== undefined && list.includes(code);

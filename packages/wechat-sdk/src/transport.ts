@@ -1,3 +1,4 @@
+import { type Plugin as KitPlugin, type Send as KitSend, HttpFailure, redact, sendHttp } from "@erpbridge/integration-kit";
 import { WechatError, failureError, outcomeNote } from "./errors.js";
 import { type RetryPolicy, WECHAT_PROTOCOL } from "./protocol.js";
 
@@ -19,6 +20,8 @@ export interface WechatRequest {
   accept?: "json" | "image";
   /** Set by the token step; never logged or put in errors. */
   accessToken?: string;
+  /** Cancels the call: the HTTP exchange and any wait for a retry. */
+  signal?: AbortSignal;
 }
 
 export interface WechatResponse<T = unknown> {
@@ -41,12 +44,9 @@ export interface CallRecord {
   requestId: string | undefined;
 }
 
-export type Send = <T = unknown>(request: WechatRequest) => Promise<WechatResponse<T>>;
-/** octokit-style composable step: wraps the next `send`. */
-export type Plugin = (next: Send) => Send;
-
-export const compose = (core: Send, ...plugins: Plugin[]): Send =>
-  plugins.reduceRight<Send>((next, plugin) => plugin(next), core);
+export type Send = KitSend<WechatRequest, Omit<WechatResponse, "data">>;
+/** octokit-style composable step: wraps the next `send` (the integration kit's `Plugin`). */
+export type Plugin = KitPlugin<WechatRequest, Omit<WechatResponse, "data">>;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -62,24 +62,6 @@ interface Envelope {
   errmsg?: string;
 }
 
-/** Socket errors that prove the request never reached the server, so resending is always safe. */
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
-
-function neverSent(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== "object" || depth > 4) return false;
-  const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === "string" && NEVER_SENT.has(e.code)) return true;
-  if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => neverSent(x, depth + 1))) return true;
-  return neverSent(e.cause, depth + 1);
-}
-
-/** Replaces every secret value in `text` (errmsg is echoed into messages), and any `access_token=…`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(access_token|secret|session_key)=[^&\s"]+/gi, "$1=[redacted]");
-  for (const secret of secrets) if (secret && secret.length >= 6) out = out.split(secret).join("[redacted]");
-  return out;
-}
-
 /** True when the answer is image bytes: by Content-Type, sniffing only when it says neither image nor JSON/text. */
 function isImage(contentType: string, bytes: Buffer): boolean {
   if (WECHAT_PROTOCOL.imageContentType.test(contentType)) return true;
@@ -90,7 +72,6 @@ function isImage(contentType: string, bytes: Buffer): boolean {
 
 /** The core: builds the URL, sends one attempt, unwraps the `{ errcode, errmsg }` envelope or image bytes. */
 export function createTransport(options: TransportOptions): Send {
-  const fetchFn = options.fetch ?? globalThis.fetch;
   const base = options.baseUrl.replace(/\/+$/, "");
 
   return async function send<T>(request: WechatRequest): Promise<WechatResponse<T>> {
@@ -112,17 +93,25 @@ export function createTransport(options: TransportOptions): Send {
     let response: Response;
     let bytes: Buffer;
     try {
-      response = await fetchFn(url, {
+      const answer = await sendHttp({
+        url,
         method,
         headers: method === "POST" ? { "Content-Type": "application/json" } : {},
         body: method === "POST" ? JSON.stringify(request.body ?? {}) : undefined,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        timeoutMs: options.timeoutMs,
+        signal: request.signal,
+        fetch: options.fetch,
       });
-      bytes = Buffer.from(await response.arrayBuffer());
-    } catch (cause) {
+      response = answer.response;
+      bytes = answer.body;
+    } catch (failure) {
       record(undefined, undefined, undefined, false);
-      const timedOut = cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError");
-      const unsent = !timedOut && neverSent(cause);
+      if (!(failure instanceof HttpFailure)) throw failure;
+      // The caller gave up: their reason, not an SDK error (nothing to retry or classify).
+      if (failure.kind === "aborted") throw failure.cause;
+      const timedOut = failure.kind === "timeout";
+      const unsent = failure.neverSent;
+      const cause = failure.cause;
       throw new WechatError({
         message: `WeChat ${method} ${path} ${timedOut ? `timed out after ${options.timeoutMs} ms` : unsent ? "failed: connection not established" : "failed: network error"}${unsent ? "" : outcomeNote(retryPolicy)}`,
         category: timedOut ? "timeout" : "network",
@@ -181,7 +170,7 @@ export function createTransport(options: TransportOptions): Send {
     }
     record(response.status, errcode, requestId, success);
     if (!success) {
-      throw failureError({ method, endpoint: path, status: response.status, errcode, errmsg, requestId }, retryPolicy);
+      throw failureError({ method, endpoint: path, status: response.status, errcode, errmsg, requestId, headers: response.headers }, retryPolicy);
     }
     return { status: response.status, requestId, data: envelope as T, contentType };
   };

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const packageDir = resolve(import.meta.dirname, "..");
+const kitDir = resolve(packageDir, "..", "integration-kit");
 const work = mkdtempSync(join(tmpdir(), "wechat-sdk-pack-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -12,20 +13,24 @@ describe("the published package", () => {
   it("packs, installs in an empty project, imports and type-checks", { timeout: 120_000 }, () => {
     execFileSync("pnpm", ["pack", "--pack-destination", work], { cwd: packageDir, stdio: "pipe" });
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"))!;
+    // The kernel it depends on is not on a registry here: pack it too and install both tarballs.
+    const kitPack = join(work, "kit");
+    execFileSync("pnpm", ["pack", "--pack-destination", kitPack], { cwd: kitDir, stdio: "pipe" });
+    const kitTarball = join(kitPack, readdirSync(kitPack).find((f) => f.endsWith(".tgz"))!);
     const files = execFileSync("tar", ["-tzf", join(work, tarball)], { encoding: "utf8" }).split("\n");
     expect(files).toContain("package/dist/index.js");
     expect(files).toContain("package/dist/index.d.ts");
     expect(files).toContain("package/README.md");
     expect(files.some((f) => f.startsWith("package/src/") || f.startsWith("package/test/"))).toBe(false);
     const manifest = JSON.parse(execFileSync("tar", ["-xzOf", join(work, tarball), "package/package.json"], { encoding: "utf8" }));
-    // pnpm pack resolves catalog: and workspace: ranges; the only runtime dependency is zod.
-    expect(Object.keys(manifest.dependencies)).toEqual(["zod"]);
-    expect(manifest.dependencies.zod).not.toMatch(/catalog|workspace/);
+    // pnpm pack resolves catalog: and workspace: ranges; the runtime dependencies are the kit and zod.
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(["@erpbridge/integration-kit", "zod"]);
+    for (const range of Object.values(manifest.dependencies)) expect(range).not.toMatch(/catalog|workspace/);
 
     const project = join(work, "consumer");
     execFileSync("mkdir", ["-p", project]);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", join(work, tarball)], { cwd: project, stdio: "pipe" });
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", kitTarball, join(work, tarball)], { cwd: project, stdio: "pipe" });
 
     const out = execFileSync(
       "node",

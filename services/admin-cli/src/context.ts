@@ -44,6 +44,8 @@ export interface RunContext {
   api(): ErpbridgeClient;
   /** Resolves a path the user typed (relative to where they ran `pnpm admin`, not the package). */
   path(file: string): string;
+  /** The environment, for values better kept off the command line (secrets). */
+  env: Env;
 }
 
 export function resolveUrl(flag: string | undefined, env: Env): string {
@@ -83,5 +85,6 @@ export function createContext(options: { io: Io; env: Env; cwd: string; urlFlag:
       return client;
     },
     path: (file) => resolve(base, file),
+    env: options.env,
   };
 }

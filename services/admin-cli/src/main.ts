@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { type CommandSpec, commandHelp, ENVIRONMENT, GLOBAL_OPTIONS, PROGRAM, usageLine, type Values } from "./command.js";
+import { connectionList, connectionSet, connectionTest } from "./commands/connection.js";
 import { customerInvite, customerList, customerRevokeToken, customerToken, customerTokens } from "./commands/customer.js";
 import { syncRun, syncStatus } from "./commands/sync.js";
 import { tenantList, tenantUpsert } from "./commands/tenant.js";
@@ -9,7 +10,7 @@ import { describeServerError } from "./errors.js";
 import { table } from "./format.js";
 
 export const commands: CommandSpec[] = [
-  tenantUpsert, tenantList, syncRun, syncStatus, customerList, customerToken, customerTokens, customerRevokeToken, customerInvite, tokenStatus,
+  tenantUpsert, tenantList, connectionList, connectionSet, connectionTest, syncRun, syncStatus, customerList, customerToken, customerTokens, customerRevokeToken, customerInvite, tokenStatus,
 ];
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

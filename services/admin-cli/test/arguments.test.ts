@@ -5,7 +5,7 @@ const TOKEN = "some-admin-token-for-argument-tests";
 const TENANT = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
 const COMMANDS = [
   "tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "customer:tokens", "customer:revoke-token",
-  "customer:invite", "token:status",
+  "customer:invite", "token:status", "connection:list", "connection:set", "connection:test",
 ];
 
 describe.concurrent("help", () => {
@@ -52,7 +52,7 @@ describe.concurrent("bad arguments: one-line error naming the argument, then usa
     [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--to", "2025-13-01"], 'error: --to must be an ISO date or date-time', "usage: pnpm admin sync:run"],
     [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--to", "2025-03-01T24:30:00Z"], 'error: --to must be an ISO date or date-time', "usage: pnpm admin sync:run"],
     [["sync:run", "--tenant", TENANT, "--job", "no_such_job"], 'error: --job must be one of master_data_full, documents_incremental, got "no_such_job"', "usage: pnpm admin sync:run"],
-    [["sync:run", "--tenant", TENANT, "--resource", "sal_outbound"], 'error: --resource must be one of customer, supplier, material, inventory, sal_order, sal_out_bound, sal_invoice, ar_credit, ap_credit, got "sal_outbound"', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--resource", "sal_outbound"], 'error: --resource must be one of customer, supplier, material, inventory, inventory_stock, sal_order, pur_order, sal_out_bound, pur_inbound, sal_invoice, pur_invoice, ar_credit, ap_credit, voucher, got "sal_outbound"', "usage: pnpm admin sync:run"],
     [["sync:status", "--tenant", "abc"], 'error: --tenant must be an id (uuid), got "abc"', "usage: pnpm admin sync:status"],
     [["customer:token"], "error: missing --customer <id>", "usage: pnpm admin customer:token"],
     [["customer:token", "--customer", TENANT, "--ttl-hours", "0"], "error: --ttl-hours must be a whole number from 1 to 2160, got \"0\"", "usage: pnpm admin customer:token"],
@@ -65,6 +65,12 @@ describe.concurrent("bad arguments: one-line error naming the argument, then usa
     [["customer:invite", "-c", TENANT, "--env-version", "beta"], 'error: --env-version must be one of release, trial, develop, got "beta"', "usage: pnpm admin customer:invite"],
     [["customer:invite", "-c", TENANT, "--allow-rebind=yes"], "error: ", "usage: pnpm admin customer:invite"],
     [["token:status"], "error: missing --tenant <id>", "usage: pnpm admin token:status --tenant <id>"],
+    [["connection:list"], "error: missing --tenant <id>", "usage: pnpm admin connection:list --tenant <id>"],
+    [["connection:set", "-t", TENANT], "error: missing --kind <kind>", "usage: pnpm admin connection:set"],
+    [["connection:set", "-t", TENANT, "-k", "sap"], 'error: --kind must be one of kingdee_jdy, got "sap"', "usage: pnpm admin connection:set"],
+    [["connection:set", "-t", TENANT, "-k", "kingdee_jdy", "--settings", "{nope"], "error: --settings is not valid JSON", "usage: pnpm admin connection:set"],
+    [["connection:set", "-t", TENANT, "-k", "kingdee_jdy", "--secrets", "[1]"], "error: --secrets must be a JSON object", "usage: pnpm admin connection:set"],
+    [["connection:test", "-t", TENANT], "error: name the connection with --connection <id>, or with --tenant <id> and --kind <kind>", "usage: pnpm admin connection:test"],
     [["tenant:list", "--url", "ftp://example.com"], 'error: --url / ERPBRIDGE_URL must be http(s): "ftp://example.com"', "usage: pnpm admin tenant:list"],
   ];
 

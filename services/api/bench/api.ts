@@ -133,8 +133,8 @@ async function seed(services: AppServices): Promise<{ tenantId: string; customer
   const { sequelize } = services.db;
   const q = <T extends object>(sql: string, bind: unknown[] = []) => sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
   const [tenant] = await q<{ id: string }>(
-    `INSERT INTO tenant (id, name, client_id, app_key, status, created_at, updated_at)
-     VALUES (gen_random_uuid(), 'bench tenant', 'bench-client', 'bench-app', 'active', now(), now()) RETURNING id`,
+    `INSERT INTO tenant (id, name, status, created_at, updated_at)
+     VALUES (gen_random_uuid(), 'bench tenant', 'active', now(), now()) RETURNING id`,
   );
   const tenantId = tenant!.id;
   await sequelize.query(

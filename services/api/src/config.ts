@@ -42,6 +42,12 @@ export const configSchema = z.object({
     .optional(),
   /** A push whose `timestamp` is further than this from now is refused; a repeated body within it too. */
   KINGDEE_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  /**
+   * Calls per window one Kingdee account set may receive from all replicas together (shared through
+   * Redis when REDIS_URL is set); default the client's `rateLimit.perMinute` (450, under the gateway's 500).
+   */
+  KINGDEE_RATE_LIMIT: z.coerce.number().int().min(1).optional(),
+  KINGDEE_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
   /** The WeChat mini-program (one per deployment). Unset: WeChat login and messages are off. */
   WECHAT_APP_ID: z.string().optional(),
   WECHAT_APP_SECRET: z.string().optional(),

@@ -17,6 +17,9 @@ export const REDACT_PATHS = [
   "*.photosBase64",
   "input.*.clientSecret",
   "input.*.appSecret",
+  // A connection's secrets, whatever the kind names them.
+  "*.secrets",
+  "input.*.secrets",
 ];
 
 /** Query parameters whose values never reach a log line. */

@@ -1,3 +1,4 @@
+import { adminConnectionsRouter } from "./routers/admin/connections.js";
 import { adminCustomersRouter } from "./routers/admin/customers.js";
 import { adminErpRouter } from "./routers/admin/erp.js";
 import { adminKingdeeRouter } from "./routers/admin/kingdee.js";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   admin: createTRPCRouter({
     erp: adminErpRouter,
     tenant: adminTenantRouter,
+    connections: adminConnectionsRouter,
     kingdee: adminKingdeeRouter,
     sync: adminSyncRouter,
     customers: adminCustomersRouter,

@@ -1,13 +1,13 @@
 import {
-  type ClosableTokenStore, createDatabase, CustomerSessionCache, createSyncScheduler, createTokenStore, type Database, loadKeyring, migrate,
-  jdyConnector, type Keyring, SyncService, type SyncScheduler, syncScheduleDefaults, TenantClients, tenantSchedules, Tenant,
+  ApiCallLog, type ClosableTokenStore, createDatabase, createOrderFreshCache, CustomerSessionCache, createSyncScheduler, createTokenStore,
+  type Database, jdyConnector, KingdeeClients, type Keyring, LiveOrders, loadKeyring, migrate, SyncService, type SyncScheduler,
+  syncScheduleDefaults, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
-import type { KingdeeClientConfig } from "@erpbridge/kingdee-sdk";
+import { type KingdeeClientConfig, type RateBudget, RedisRateBudget, TokenBucketBudget } from "@erpbridge/kingdee-sdk";
 import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AppConfig } from "./config.js";
-import { ApiCallLog } from "./erp/call-log.js";
 import { domainLogger } from "./logger.js";
 import { ErpProbe } from "./erp/erp-probe.js";
 import { type Metrics, createMetrics } from "./metrics.js";
@@ -23,8 +23,8 @@ export interface ServiceOptions {
 
 /**
  * Everything the routes use, built once per process from the configuration: database (migrated),
- * Redis if configured, the token store, per-tenant Kingdee clients, the sync service and its
- * scheduler, the ERP probe and the call log.
+ * Redis if configured, the token store, per-tenant Kingdee clients (built from their connections),
+ * the sync service and its scheduler, the ERP probe and the call log.
  */
 export async function createServices(config: AppConfig, options: ServiceOptions) {
   const { logger } = options;
@@ -61,11 +61,12 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
   });
   await customerSessions.start();
   const callLog = new ApiCallLog(db.sequelize, config.API_CALL_LOG_RETENTION_DAYS);
-  const kingdee = new TenantClients({
+  const kingdee = new KingdeeClients({
     sequelize: db.sequelize,
     keyring,
     tokenStore,
     clientDefaults: options.kingdeeClientDefaults,
+    rateBudget: kingdeeRateBudgets(config, redis, options.kingdeeClientDefaults?.rateLimit),
     onCall: (tenantId, call) => {
       callLog.record(tenantId, call);
       metrics.kingdeeCalls.inc({ endpoint: call.endpoint, outcome: call.ok ? "ok" : call.status === undefined ? "network" : String(call.errcode ?? call.status) });
@@ -95,6 +96,15 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     },
     logger: domainLogger(logger),
   });
+  const liveOrders = new LiveOrders({
+    sequelize: db.sequelize,
+    fetchOrder: async (tenantId, orderId) => (await kingdee.get(tenantId)).resource("sal_order").detail({ id: orderId }),
+    cache: createOrderFreshCache({
+      redis,
+      onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, "order cache unavailable"),
+    }),
+    onFreshFailure: (error, orderId) => logger.warn({ err: error, orderId }, "live order refresh failed; answering with the stored version"),
+  });
   const erpProbe = new ErpProbe((tenantId) => kingdee.get(tenantId), config.ERP_PROBE_INTERVAL_MS);
   let pruneTimer: NodeJS.Timeout | undefined;
 
@@ -112,6 +122,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     customerSessions,
     callLog,
     kingdee,
+    /** Customer order reads, optionally refreshed live from Kingdee (one fetch in flight per order, a short cache). */
+    liveOrders,
     sync,
     scheduler,
     scheduleDefaults,
@@ -166,3 +178,25 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
 }
 
 export type AppServices = Awaited<ReturnType<typeof createServices>>;
+
+/**
+ * One rate budget per Kingdee account set: in Redis when configured, so every replica draws from
+ * the same KINGDEE_RATE_LIMIT per window (the gateway counts per account set, not per process);
+ * otherwise one token bucket per account set in this process.
+ */
+function kingdeeRateBudgets(
+  config: AppConfig,
+  redis: Redis | undefined,
+  rateLimit: { perMinute?: number; burst?: number } | undefined,
+): (account: string) => RateBudget {
+  const windowMs = config.KINGDEE_RATE_WINDOW_MS;
+  const limit = config.KINGDEE_RATE_LIMIT ?? Math.round(((rateLimit?.perMinute ?? 450) * windowMs) / 60_000);
+  const burst = Math.min(limit, rateLimit?.burst ?? 10);
+  if (redis) return (account) => new RedisRateBudget({ redis, account, prefix: "erpbridge:budget:", limit, windowMs, burst });
+  const buckets = new Map<string, TokenBucketBudget>();
+  return (account) => {
+    let bucket = buckets.get(account);
+    if (!bucket) buckets.set(account, (bucket = new TokenBucketBudget({ limit, windowMs, burst })));
+    return bucket;
+  };
+}

@@ -1,5 +1,6 @@
 import {
-  type CustomerIdentity, describeInputError, StatementSupersededError, SyncAlreadyRunningError, TenantNotFoundError, TenantNotReadyError,
+  ConnectionConflictError, ConnectionNotFoundError, type CustomerIdentity, describeInputError, StatementSupersededError, SyncAlreadyRunningError,
+  TenantNotFoundError, TenantNotReadyError,
 } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, initTRPC } from "@trpc/server";
@@ -68,10 +69,10 @@ const timed = t.middleware(async ({ ctx, path, type, next }) => {
 /** Domain errors carry their meaning; give them the matching tRPC code instead of a 500. */
 function domainError(cause: unknown): TRPCError | undefined {
   if (cause instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: "invalid input", cause });
-  if (cause instanceof SyncAlreadyRunningError || cause instanceof StatementSupersededError) {
+  if (cause instanceof SyncAlreadyRunningError || cause instanceof StatementSupersededError || cause instanceof ConnectionConflictError) {
     return new TRPCError({ code: "CONFLICT", message: cause.message, cause });
   }
-  if (cause instanceof TenantNotFoundError) return new TRPCError({ code: "NOT_FOUND", message: cause.message, cause });
+  if (cause instanceof TenantNotFoundError || cause instanceof ConnectionNotFoundError) return new TRPCError({ code: "NOT_FOUND", message: cause.message, cause });
   if (cause instanceof TenantNotReadyError) return new TRPCError({ code: "PRECONDITION_FAILED", message: cause.message, cause });
   // Kingdee's own failures: ours to report, not ours to crash on. The message carries no secrets.
   if (cause instanceof KingdeeError) {

@@ -1,5 +1,5 @@
 import { TRPCClientError } from "@trpc/client";
-import { decryptTenantCredentials, Tenant } from "@erpbridge/domain";
+import { decryptCredentials, findTenantConnection } from "@erpbridge/domain";
 import { fieldErrors } from "../../../packages/client/src/index.js";
 import type { AppRouter } from "../src/root.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,8 +35,8 @@ describe("admin: tenants, sync, ERP status", () => {
     const tenant = await api.admin.admin.tenant.pullAuthorization.mutate({ tenantId });
     expect(tenant).toMatchObject({ id: tenantId, hasAppSecret: true, domain: api.sandbox.demoTenant.domain });
     expect(JSON.stringify(tenant)).not.toContain(rotated);
-    const stored = await Tenant.findByPk(tenantId);
-    expect(decryptTenantCredentials(stored!, api.services.keyring).appSecret).toBe(rotated);
+    const stored = await findTenantConnection(tenantId, "kingdee_jdy");
+    expect(decryptCredentials(stored!, api.services.keyring).appSecret).toBe(rotated);
     api.services.kingdee.forget(tenantId);
     expect((await api.admin.admin.erp.probe.mutate({ tenantId })).ok).toBe(true);
     // A Kingdee failure is a typed BAD_GATEWAY, not a 500.

@@ -1,8 +1,7 @@
-import { contentHash, type OrderStatusFilter } from "@erpbridge/domain";
+import { contentHash, DEFAULT_ORDER_FRESH_TTL_MS, type OrderStatusFilter } from "@erpbridge/domain";
 import { TRPCClientError } from "@trpc/client";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ORDER_FRESH_TTL_MS, orderFreshCache } from "../src/routers/mini/orders.js";
 import { type TestApi, startTestApi, waitForRun } from "./harness.js";
 
 // Customer orders over HTTP with the typed client, against data synced from the Kingdee sandbox:
@@ -281,7 +280,7 @@ describe("mini.orders.get with fresh: true", () => {
   /** Ends the cache window now (the Redis key, or the in-process entry without Redis). */
   const expireCache = async () => {
     if (api.services.redis) expect(await api.services.redis.del(`erpbridge:orders:fresh:${tenantId}:${id}`)).toBe(1);
-    else await orderFreshCache(api.services).invalidate(tenantId, id);
+    else await api.services.liveOrders.cache.invalidate(tenantId, id);
   };
 
   beforeAll(() => {
@@ -301,11 +300,11 @@ describe("mini.orders.get with fresh: true", () => {
     expect(api.sandbox.calls.count(DETAIL)).toBe(before + 1);
     // Unchanged content: no new version.
     expect(await versions(id)).toHaveLength(1);
-    expect(orderFreshCache(api.services).ttlMs).toBe(ORDER_FRESH_TTL_MS);
+    expect(api.services.liveOrders.cache.ttlMs).toBe(DEFAULT_ORDER_FRESH_TTL_MS);
     if (api.services.redis) {
       const ttl = await api.services.redis.pttl(`erpbridge:orders:fresh:${tenantId}:${id}`);
       expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(ORDER_FRESH_TTL_MS);
+      expect(ttl).toBeLessThanOrEqual(DEFAULT_ORDER_FRESH_TTL_MS);
     }
   });
 
@@ -349,7 +348,7 @@ describe("mini.orders.get with fresh: true", () => {
 
   it("when Kingdee fails, answers with the stored version and says why", async () => {
     await expireCache().catch(() => undefined);
-    await orderFreshCache(api.services).invalidate(tenantId, id);
+    await api.services.liveOrders.cache.invalidate(tenantId, id);
     api.sandbox.faults.inject({ kind: "http_error", status: 503, times: 20, path: DETAIL });
     try {
       const order = await A.client.mini.orders.get.query({ id, fresh: true });

@@ -36,9 +36,15 @@ const genuine = () => {
 /** The tenant rows (whole, as JSON), to prove that a refused push changed nothing at all. */
 const tenantRows = async () =>
   (
-    await api.services.db.sequelize.query<{ dump: string }>(`SELECT row_to_json(t)::text AS dump FROM tenant t ORDER BY id`, {
-      type: QueryTypes.SELECT,
-    })
+    // The tenant with its Kingdee connection, under the names the tenant columns had before they moved.
+    await api.services.db.sequelize.query<{ dump: string }>(
+      `SELECT row_to_json(x)::text AS dump FROM (
+         SELECT t.*, c.settings ->> 'clientId' AS client_id, c.settings ->> 'appKey' AS app_key, c.settings ->> 'domain' AS domain,
+                c.settings ->> 'outerInstanceId' AS outer_instance_id, c.credentials ->> 'appSecret' AS app_secret_enc,
+                c.status AS connection_status, c.updated_at AS connection_updated_at
+           FROM tenant t LEFT JOIN connection c ON c.tenant_id = t.id AND c.kind = 'kingdee_jdy') x ORDER BY id`,
+      { type: QueryTypes.SELECT },
+    )
   ).map((r) => JSON.parse(r.dump) as Record<string, unknown>);
 
 describe("kingdee authorization webhook: the shared token", () => {

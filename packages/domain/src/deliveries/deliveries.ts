@@ -1,6 +1,23 @@
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
-import type { DeliveryStatus } from "../models/delivery.js";
-import type { SignoffGps, SignoffSnapshot } from "../models/delivery-signoff.js";
+
+export const DELIVERY_STATUSES = ["PENDING", "SIGNED"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface SignoffGps {
+  latitude: number;
+  longitude: number;
+  accuracy?: number;
+}
+
+/** What the customer saw when signing, copied so it survives later ERP edits. */
+export interface SignoffSnapshot {
+  customerName: string;
+  address?: string | null;
+  billNo?: string;
+  billDate?: string;
+  items: Array<{ seq: number; materialNumber?: string | null; materialName?: string | null; unitName?: string | null; qty: string }>;
+  [key: string]: unknown;
+}
 
 /**
  * Deliveries as the signed-in customer sees them, and the sign-off. Every query is scoped by

@@ -114,3 +114,6 @@ export function describeInputError(error: z.ZodError): string {
 export const urlInput = textInput(2048)
   .trim()
   .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: "must be an http(s) URL" });
+
+/** A secret as an admin gives it (a client or app secret): non-empty, bounded, never trimmed. */
+export const secretInput = textInput(256).min(1, { error: "must not be empty" });

@@ -1,2 +1,3 @@
-export { LockTimeoutError, RedisTokenStore, type RedisTokenStoreOptions } from "./redis-token-store.js";
+// The Redis token store (with its cross-process lock) moved to the integration kit.
+export { LockTimeoutError, RedisTokenStore, type RedisTokenStoreOptions } from "@erpbridge/integration-kit";
 export { createTokenStore, type ClosableTokenStore } from "./token-store.js";

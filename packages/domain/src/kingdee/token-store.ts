@@ -1,5 +1,5 @@
-import { MemoryTokenStore, type TokenStore } from "@erpbridge/kingdee-sdk";
-import { RedisTokenStore, type RedisTokenStoreOptions } from "./redis-token-store.js";
+import { MemoryTokenStore, RedisTokenStore, type RedisTokenStoreOptions, type TokenStore } from "@erpbridge/integration-kit";
+import { Redis } from "ioredis";
 
 export type ClosableTokenStore = TokenStore & { close(): Promise<void> };
 
@@ -7,8 +7,27 @@ class ClosableMemoryTokenStore extends MemoryTokenStore {
   async close(): Promise<void> {}
 }
 
-/** Redis-backed when `redisUrl` is given (shared across replicas), else the SDK's in-memory store. */
+/** The kit's Redis store on a connection of its own, closed with the store. */
+class ClosableRedisTokenStore extends RedisTokenStore {
+  constructor(
+    readonly connection: Redis,
+    options: RedisTokenStoreOptions,
+  ) {
+    super(connection, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.connection.status !== "end") await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
+
+/**
+ * Redis-backed when `redisUrl` is given (shared across replicas, keys under `erpbridge:kingdee:` unless
+ * `prefix` says otherwise), else an in-memory store.
+ */
 export function createTokenStore(opts: { redisUrl?: string | undefined } & RedisTokenStoreOptions = {}): ClosableTokenStore {
   const { redisUrl, ...redisOpts } = opts;
-  return redisUrl ? new RedisTokenStore(redisUrl, redisOpts) : new ClosableMemoryTokenStore();
+  if (!redisUrl) return new ClosableMemoryTokenStore();
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  return new ClosableRedisTokenStore(connection, { prefix: "erpbridge:kingdee:", ...redisOpts });
 }

@@ -1,9 +1,6 @@
 import "reflect-metadata";
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from "sequelize";
-import { Column, CreatedAt, DataType, ForeignKey, HasMany, Model, Table, UpdatedAt } from "sequelize-typescript";
-// eslint-disable-next-line import-x/no-cycle -- a sequelize-typescript association: read only through a () => thunk once all models load
-import { Delivery } from "./delivery.js";
-import type { Relation } from "./relation.js";
+import { Column, CreatedAt, DataType, ForeignKey, Model, Table, UpdatedAt } from "sequelize-typescript";
 import { Tenant } from "./tenant.js";
 
 /** A Kingdee customer of a tenant. */
@@ -39,7 +36,4 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
 
   @UpdatedAt
   override updatedAt!: CreationOptional<Date>;
-
-  @HasMany(() => Delivery)
-  deliveries?: Relation<Delivery[]>;
 }

@@ -1,5 +1,2 @@
 export { createKeyring, keyId, KeyringError, loadKeyring, parseKey, type Keyring, type SecretKey } from "./keyring.js";
 export { decryptSecret, encryptSecret, SecretDecryptionError, secretKeyIdOf } from "./crypto.js";
-export {
-  decryptTenantCredentials, reencryptTenants, setTenantSecrets, type ReencryptResult, type TenantCredentials,
-} from "./tenant-credentials.js";

@@ -1,6 +1,8 @@
 import { QueryTypes, type Sequelize } from "sequelize";
-import type { StatementStatus } from "../models/statement.js";
 import { confirmStatement, StatementSupersededError, type StatementConfirmationRecord } from "./confirm.js";
+
+export const STATEMENT_STATUSES = ["OPEN", "CONFIRMED", "SUPERSEDED"] as const;
+export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
 
 /**
  * Monthly statements as the signed-in customer sees them. The list shows the live revision per

@@ -1,4 +1,5 @@
 import type { Sequelize } from "sequelize";
+import type { ConnectionKind } from "../connections/kinds/index.js";
 import type { Projection } from "../projections/index.js";
 
 /** One record as the source sends it (a list row or a detail document). */
@@ -40,8 +41,8 @@ export interface JobDeclaration {
 
 /** One outside system: its streams, its jobs, and how to reach it through its client. */
 export interface Connector<Client, StreamName extends string = string, JobName extends string = string> {
-  /** The connection kind, e.g. `kingdee_jdy`. */
-  kind: string;
+  /** The connection kind whose connections it reads through. */
+  kind: ConnectionKind;
   streams: Readonly<Record<StreamName, StreamDeclaration>>;
   jobs: Readonly<Record<JobName, JobDeclaration>>;
   source(client: Client): Source;

@@ -87,6 +87,11 @@ export async function createCustomerInvite(
   return { inviteId: row!.id, customerId: input.customerId, scene, expiresAt, allowRebind: input.allowRebind === true };
 }
 
+/** Removes an invite whose mini-program code could not be made, so an unusable invite never lingers. */
+export async function discardCustomerInvite(sequelize: Sequelize, inviteId: string): Promise<void> {
+  await sequelize.query(`DELETE FROM customer_invite WHERE id = $1`, { bind: [inviteId] });
+}
+
 interface InviteRow {
   id: string;
   customerId: string;

@@ -1,6 +1,7 @@
+import { authRecovery as kitAuthRecovery } from "@erpbridge/integration-kit";
 import { KingdeeError } from "../errors.js";
 import { JDY_PROTOCOL } from "../protocol.js";
-import type { KingdeeRequest, KingdeeResponse, Plugin } from "../transport.js";
+import type { KingdeeRequest, Plugin } from "../transport.js";
 import type { AppTokenManager } from "../app-token.js";
 
 export interface AuthRecoveryOptions {
@@ -24,45 +25,39 @@ function outcomeUnknown(error: KingdeeError): KingdeeError {
   });
 }
 
+const usesToken = (request: KingdeeRequest) => (request.auth ?? "app-token") === "app-token";
+
 /**
- * Attaches the app-token to business calls and cures the rejections a fresh attempt can fix,
- * each at most once per call (rows of `JDY_PROTOCOL.signals`): a rejected token (refresh,
- * single-flight), an expired timestamp or replayed nonce (the next attempt is signed anew), and a
- * stale IDC domain (pull authorization; resend only if the domain moved — a write on an unchanged
- * domain may have run and is never resent; a read is left to the retry step).
+ * The kit's auth-recovery step with JDY's cures, each at most once per call (rows of
+ * `JDY_PROTOCOL.signals`): a rejected token (refresh, single-flight), an expired timestamp or
+ * replayed nonce (the next attempt is signed anew), and a stale IDC domain (pull authorization;
+ * resend only if the domain moved — a write on an unchanged domain may have run and is never
+ * resent; a read is left to the retry step).
  */
 export function authRecovery({ tokens, reauthorize, domain }: AuthRecoveryOptions): Plugin {
-  return (next) =>
-    async <T>(request: KingdeeRequest): Promise<KingdeeResponse<T>> => {
-      const usesToken = (request.auth ?? "app-token") === "app-token";
-      const isWrite = request.method !== "GET";
-      const cured = new Set<string>();
-      // Another call may have pulled already; otherwise pull now and compare.
-      const domainMoved = async (sentTo: string) => {
-        if (sameDomain(sentTo, domain())) await reauthorize?.();
-        return !sameDomain(sentTo, domain());
-      };
-      for (;;) {
-        const appToken = usesToken ? await tokens.get() : undefined;
-        const sentTo = domain();
-        try {
-          return await next<T>({ ...request, appToken });
-        } catch (error) {
-          if (!(error instanceof KingdeeError)) throw error;
-          if (appToken && error.isTokenRejected && !cured.has("token")) {
-            cured.add("token");
-            await tokens.refreshAfterRejection(appToken);
-          } else if (error.isReplayRejected && !cured.has("replay")) {
-            cured.add("replay");
-          } else if (error.isStaleDomain && usesToken) {
-            const moved = !cured.has("domain") && (await domainMoved(sentTo));
-            cured.add("domain");
-            // The gateway's own refusal (HTTP 519) proves nothing ran; an HTTP 502 does not.
-            if (!moved) throw isWrite && error.status !== JDY_PROTOCOL.gatewayErrorStatus ? outcomeUnknown(error) : error;
-          } else {
-            throw error;
-          }
-        }
+  // Another call may have pulled already; otherwise pull now and compare.
+  const domainMoved = async (sentTo: string) => {
+    if (sameDomain(sentTo, domain())) await reauthorize?.();
+    return !sameDomain(sentTo, domain());
+  };
+  return kitAuthRecovery<KingdeeRequest, string>({
+    tokens,
+    usesToken,
+    withToken: (request, appToken) => ({ ...request, appToken }),
+    isTokenRejected: (error) => error instanceof KingdeeError && error.isTokenRejected,
+    snapshot: domain,
+    cure: async (error, { request, cured, snapshot: sentTo }) => {
+      if (!(error instanceof KingdeeError)) return false;
+      if (error.isReplayRejected && !cured.has("replay")) {
+        cured.add("replay");
+        return true;
       }
-    };
+      if (!error.isStaleDomain || !usesToken(request)) return false;
+      const moved = !cured.has("domain") && (await domainMoved(sentTo));
+      cured.add("domain");
+      // The gateway's own refusal (HTTP 519) proves nothing ran; an HTTP 502 does not.
+      if (!moved) throw request.method !== "GET" && error.status !== JDY_PROTOCOL.gatewayErrorStatus ? outcomeUnknown(error) : error;
+      return true;
+    },
+  });
 }

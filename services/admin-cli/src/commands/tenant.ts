@@ -63,7 +63,7 @@ export const tenantUpsert: CommandSpec = {
     }
     const { tenant, created } = await ctx.api().admin.tenant.upsert.mutate(parsed.data);
     ctx.io.out(`${created ? "created" : "updated"} tenant ${tenant.id} (${tenant.name})`);
-    ctx.io.out(`  clientId ${tenant.clientId}  appKey ${tenant.appKey}  status ${tenant.status}`);
+    ctx.io.out(`  clientId ${tenant.clientId ?? "-"}  appKey ${tenant.appKey ?? "-"}  status ${tenant.status}`);
     ctx.io.out(`  clientSecret ${maskSecret(tenant.hasClientSecret)}  appSecret ${maskSecret(tenant.hasAppSecret)}`);
   },
 };
@@ -90,7 +90,7 @@ export const tenantList: CommandSpec = {
       table(
         ["ID", "NAME", "CLIENT ID", "APP KEY", "STATUS", "CLIENT SECRET", "APP SECRET", "DOMAIN", "UPDATED"],
         tenants.map((t) => [
-          t.id, t.name, t.clientId, t.appKey, t.status, maskSecret(t.hasClientSecret), maskSecret(t.hasAppSecret), t.domain ?? "-",
+          t.id, t.name, t.clientId ?? "-", t.appKey ?? "-", t.status, maskSecret(t.hasClientSecret), maskSecret(t.hasAppSecret), t.domain ?? "-",
           formatDate(t.updatedAt),
         ]),
       ),

@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
 import {
-  createCustomerInvite, Customer, idInput, issueLoginToken, listCustomerBindings, listLoginTokens, type LoginTokenRecord, pageInput,
-  pageSizeInput, removeBinding, requiredText, revokeLoginToken, textInput, type WechatBindingRecord,
+  createCustomer, createCustomerInput, createCustomerInvite, type CreatedCustomer, customerExists, type CustomerList, discardCustomerInvite,
+  idInput, issueLoginToken, listCustomerBindings, listCustomers, listCustomersInput, listLoginTokens, type LoginTokenRecord, removeBinding,
+  revokeLoginToken, type WechatBindingRecord,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import QRCode from "qrcode";
-import { Op, QueryTypes } from "sequelize";
 import { z } from "zod";
 import type { AppConfig } from "../../config.js";
 import { requireWechat, wechatFailure } from "../../notifications/wechat-procedures.js";
@@ -13,34 +12,9 @@ import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 import type { MiniProgramPage } from "../../mini-program-pages.js";
 import { requireTenant } from "./require-tenant.js";
 
-/** Customers created here without an ERP link get a local key in `kingdee_customer_id` (never a Kingdee id). */
-const LOCAL_PREFIX = "local:";
-
-export interface CustomerView {
-  id: string;
-  tenantId: string;
-  name: string;
-  number: string | null;
-  phone: string | null;
-  address: string | null;
-  /** The linked Kingdee customer id; null for a local customer. */
-  kingdeeCustomerId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface CustomerListView {
-  page: number;
-  pageSize: number;
-  total: number;
-  customers: CustomerView[];
-}
-
-export interface CreatedCustomerView {
-  customer: CustomerView;
-  /** false: a customer with that Kingdee id already existed (synced) and is returned as is. */
-  created: boolean;
-}
+/** Outputs are the domain's customer records. */
+export type CustomerListView = CustomerList;
+export type CreatedCustomerView = CreatedCustomer;
 
 export interface LoginTokenView {
   customerId: string;
@@ -87,18 +61,6 @@ export const INVITE_PAGE: MiniProgramPage = "pages/login/index";
 const imageMime = (bytes: Buffer) =>
   bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47])) ? "image/png" : bytes[0] === 0xff && bytes[1] === 0xd8 ? "image/jpeg" : "application/octet-stream";
 
-const customerView = (c: Customer): CustomerView => ({
-  id: c.id,
-  tenantId: c.tenantId,
-  name: c.name,
-  number: c.number,
-  phone: c.phone,
-  address: c.address,
-  kingdeeCustomerId: c.kingdeeCustomerId.startsWith(LOCAL_PREFIX) ? null : c.kingdeeCustomerId,
-  createdAt: c.createdAt,
-  updatedAt: c.updatedAt,
-});
-
 /**
  * What the login QR code encodes: the login token itself, which `mini.auth.login` takes. The only
  * place that decides it — when the mini-program moves to a WeChat code with a `scene`, change it here.
@@ -114,32 +76,15 @@ const MAX_TOKEN_TTL_HOURS = 24 * 90;
 /** Enough for a shop's staff scanning one printed code; a token is never unlimited. */
 export const MAX_TOKEN_USES = 10_000;
 
+async function requireCustomer(customerId: string): Promise<void> {
+  if (!(await customerExists(customerId))) throw new TRPCError({ code: "NOT_FOUND", message: "customer not found" });
+}
+
 export const adminCustomersRouter = createTRPCRouter({
   /** Customers, by name; `search` matches name, number or phone. */
   list: adminProcedure
-    .input(
-      z
-        .object({
-          tenantId: idInput.optional(),
-          search: textInput(100).trim().optional(),
-          page: pageInput.default(1),
-          pageSize: pageSizeInput(200).default(50),
-        })
-        .prefault({}),
-    )
-    .query(async ({ input }): Promise<CustomerListView> => {
-      const pattern = input.search ? `%${input.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
-      const { rows, count } = await Customer.findAndCountAll({
-        where: {
-          ...(input.tenantId ? { tenantId: input.tenantId } : {}),
-          ...(pattern ? { [Op.or]: [{ name: { [Op.iLike]: pattern } }, { number: { [Op.iLike]: pattern } }, { phone: { [Op.iLike]: pattern } }] } : {}),
-        },
-        order: [["name", "ASC"], ["id", "ASC"]],
-        limit: input.pageSize,
-        offset: (input.page - 1) * input.pageSize,
-      });
-      return { page: input.page, pageSize: input.pageSize, total: count, customers: rows.map(customerView) };
-    }),
+    .input(listCustomersInput)
+    .query(({ input }): Promise<CustomerListView> => listCustomers(input)),
 
   /**
    * A customer for the mini-program. With `kingdeeCustomerId` it is the ERP customer: an already
@@ -147,29 +92,10 @@ export const adminCustomersRouter = createTRPCRouter({
    * Without, it is a local customer.
    */
   create: adminProcedure
-    .input(
-      z.object({
-        tenantId: idInput,
-        name: requiredText(100),
-        phone: textInput(40).trim().regex(/^\+?[0-9][0-9 -]{4,30}$/, "phone must be digits, spaces or dashes").optional(),
-        kingdeeCustomerId: textInput(64).trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "kingdeeCustomerId must be a Kingdee id").optional(),
-      }),
-    )
+    .input(createCustomerInput)
     .mutation(async ({ ctx, input }): Promise<CreatedCustomerView> => {
       await requireTenant(input.tenantId);
-      const kingdeeCustomerId = input.kingdeeCustomerId ?? `${LOCAL_PREFIX}${randomUUID()}`;
-      const [inserted] = await ctx.services.db.sequelize.query<{ id: string }>(
-        `INSERT INTO customer (id, tenant_id, kingdee_customer_id, name, phone, raw, created_at, updated_at)
-         VALUES (gen_random_uuid(), $1, $2, $3, $4, '{}'::jsonb, now(), now())
-         ON CONFLICT (tenant_id, kingdee_customer_id) DO NOTHING
-         RETURNING id`,
-        { bind: [input.tenantId, kingdeeCustomerId, input.name, input.phone ?? null], type: QueryTypes.SELECT },
-      );
-      const customer = inserted
-        ? await Customer.findByPk(inserted.id)
-        : await Customer.findOne({ where: { tenantId: input.tenantId, kingdeeCustomerId } });
-      if (!customer) throw new Error("customer vanished after upsert");
-      return { customer: customerView(customer), created: Boolean(inserted) };
+      return createCustomer(ctx.services.db.sequelize, input);
     }),
 
   /**
@@ -186,17 +112,16 @@ export const adminCustomersRouter = createTRPCRouter({
       }),
     )
     .mutation(async ({ ctx, input }): Promise<LoginTokenView> => {
-      const customer = await Customer.findByPk(input.customerId, { attributes: ["id"] });
-      if (!customer) throw new TRPCError({ code: "NOT_FOUND", message: "customer not found" });
+      await requireCustomer(input.customerId);
       const { config } = ctx.services;
       const ttlHours = input.ttlHours ?? config.CUSTOMER_LOGIN_TOKEN_TTL_HOURS;
-      const issued = await issueLoginToken(ctx.services.db.sequelize, customer.id, ttlHours * 3600_000, input.maxUses);
+      const issued = await issueLoginToken(ctx.services.db.sequelize, input.customerId, ttlHours * 3600_000, input.maxUses);
       const qrPayload = loginQrPayload(issued.token);
       const png = await QRCode.toBuffer(qrPayload, { type: "png", errorCorrectionLevel: "M", margin: 2, width: 320 });
       const qrPngBase64 = png.toString("base64");
-      ctx.log.info({ customerId: customer.id, tokenId: issued.tokenId, maxUses: issued.maxUses, expiresAt: issued.expiresAt }, "customer login token issued");
+      ctx.log.info({ customerId: input.customerId, tokenId: issued.tokenId, maxUses: issued.maxUses, expiresAt: issued.expiresAt }, "customer login token issued");
       return {
-        customerId: customer.id,
+        customerId: input.customerId,
         tokenId: issued.tokenId,
         token: issued.token,
         expiresAt: issued.expiresAt,
@@ -211,7 +136,7 @@ export const adminCustomersRouter = createTRPCRouter({
   loginTokens: adminProcedure
     .input(z.object({ customerId: idInput }))
     .query(async ({ ctx, input }): Promise<LoginTokenRecord[]> => {
-      if (!(await Customer.findByPk(input.customerId, { attributes: ["id"] }))) throw new TRPCError({ code: "NOT_FOUND", message: "customer not found" });
+      await requireCustomer(input.customerId);
       return listLoginTokens(ctx.services.db.sequelize, input.customerId);
     }),
 
@@ -244,11 +169,10 @@ export const adminCustomersRouter = createTRPCRouter({
     )
     .mutation(async ({ ctx, input }): Promise<CustomerInviteView> => {
       const wechat = requireWechat(ctx);
-      const customer = await Customer.findByPk(input.customerId, { attributes: ["id"] });
-      if (!customer) throw new TRPCError({ code: "NOT_FOUND", message: "customer not found" });
+      await requireCustomer(input.customerId);
       const ttlHours = input.ttlHours ?? ctx.services.config.CUSTOMER_LOGIN_TOKEN_TTL_HOURS;
       const invite = await createCustomerInvite(ctx.services.db.sequelize, {
-        customerId: customer.id,
+        customerId: input.customerId,
         ttlMs: ttlHours * 3600_000,
         allowRebind: input.allowRebind,
       });
@@ -261,14 +185,14 @@ export const adminCustomersRouter = createTRPCRouter({
         })
         .catch(async (error: unknown) => {
           // No code, no invite: remove the row so an unusable invite never lingers.
-          await ctx.services.db.sequelize.query(`DELETE FROM customer_invite WHERE id = $1`, { bind: [invite.inviteId] }).catch(() => undefined);
+          await discardCustomerInvite(ctx.services.db.sequelize, invite.inviteId).catch(() => undefined);
           throw wechatFailure(error, "mini-program code");
         });
       const qrMimeType = imageMime(image);
       const qrImageBase64 = image.toString("base64");
-      ctx.log.info({ customerId: customer.id, expiresAt: invite.expiresAt, allowRebind: invite.allowRebind }, "customer WeChat invite issued");
+      ctx.log.info({ customerId: input.customerId, expiresAt: invite.expiresAt, allowRebind: invite.allowRebind }, "customer WeChat invite issued");
       return {
-        customerId: customer.id,
+        customerId: input.customerId,
         scene: invite.scene,
         page: INVITE_PAGE,
         expiresAt: invite.expiresAt,

@@ -1,6 +1,6 @@
 import {
-  idInput, type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams, pageInput, pageSizeInput, type PublicTenant,
-  SyncAlreadyRunningError, SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, Tenant, withDateRange,
+  idInput, type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams, listTenants, pageInput, pageSizeInput,
+  SyncAlreadyRunningError, SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, withDateRange,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes, type WhereOptions } from "sequelize";
@@ -87,11 +87,11 @@ export const adminSyncRouter = createTRPCRouter({
 
   /** Per tenant × job: schedule, last success, cursor, and whether it runs now. */
   status: adminProcedure.input(z.object({ tenantId: idInput.optional() }).optional()).query(async ({ ctx, input }) => {
-    const tenants = await Tenant.findAll({ where: input?.tenantId ? { id: input.tenantId } : {}, order: [["createdAt", "ASC"]] });
+    const tenants = (await listTenants()).filter((t) => !input?.tenantId || t.id === input.tenantId);
     const scheduled = await ctx.services.scheduler.jobs().catch(() => []);
     const jobs = await SyncJob.findAll({ where: { tenantId: tenants.map((t) => t.id) } });
     return tenants.map((tenant) => ({
-      tenant: tenant.toPublic() as PublicTenant,
+      tenant,
       jobs: jdyJobNames.map((jobName): SyncJobStatusView => {
         const job = jobs.find((j) => j.tenantId === tenant.id && j.jobName === jobName);
         const schedule = scheduled.find((s) => s.tenantId === tenant.id && s.jobName === jobName);

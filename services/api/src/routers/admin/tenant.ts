@@ -1,11 +1,10 @@
-import { idInput, Tenant, tenantInputSchema, upsertTenant } from "@erpbridge/domain";
+import { getTenant, idInput, listTenants, tenantInputSchema, upsertTenant } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
-import { requireTenant } from "./require-tenant.js";
 
 export const adminTenantRouter = createTRPCRouter({
-  /** Creates or updates by (clientId, appKey); a secret left out stays unchanged. */
+  /** Creates or updates by (clientId, appKey), writing the tenant's Kingdee connection; a secret left out stays unchanged. */
   upsert: adminProcedure.input(tenantInputSchema).mutation(async ({ ctx, input }) => {
     const result = await upsertTenant(ctx.services.keyring, input);
     ctx.services.kingdee.forget(result.tenant.id);
@@ -14,19 +13,18 @@ export const adminTenantRouter = createTRPCRouter({
   }),
 
   /** Secrets are never returned: only whether each is set. */
-  list: adminProcedure.query(async () => (await Tenant.findAll({ order: [["createdAt", "ASC"]] })).map((t) => t.toPublic())),
+  list: adminProcedure.query(() => listTenants()),
 
-  /** Pulls the authorization from Kingdee again (new app_secret / domain) and stores it. */
+  /** Pulls the authorization from Kingdee again (new app_secret / domain) and stores it in the connection. */
   pullAuthorization: adminProcedure.input(z.object({ tenantId: idInput })).mutation(async ({ ctx, input }) => {
-    const tenant = await requireTenant(input.tenantId);
+    const tenant = await getTenant(input.tenantId);
     if (!tenant.outerInstanceId) {
       throw new TRPCError({ code: "PRECONDITION_FAILED", message: "tenant has no outerInstanceId to pull authorization with" });
     }
     const kingdee = await ctx.services.kingdee.get(tenant.id);
-    // The SDK picks this appKey's authorization and reports it; the tenant clients store it encrypted.
+    // The SDK picks this appKey's authorization and reports it; the Kingdee clients store it encrypted.
     await kingdee.refreshAuthorization();
     ctx.services.kingdee.forget(tenant.id);
-    await tenant.reload();
-    return tenant.toPublic();
+    return getTenant(tenant.id);
   }),
 });

@@ -1,0 +1,3 @@
+import { eslintConfig } from "@erpbridge/eslint-config";
+
+export default eslintConfig({ tsconfigRootDir: import.meta.dirname });
