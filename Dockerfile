@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# erpbridge API: multi-stage build with pnpm, runs as a non-root user.
+# erpbridge API: multi-stage build with pnpm, runs as a non-root user. `node dist/worker.js` in the same
+# image runs the jobs without serving HTTP (the compose `worker` service).
 
 FROM node:20-bookworm-slim AS base
 ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH TURBO_TELEMETRY_DISABLED=1

@@ -26,7 +26,9 @@ export {
 } from "./sync/sync-service.js";
 export { refreshStatements, type Projection, type ProjectionContext } from "./projections/index.js";
 export { confirmStatement, StatementSupersededError, type StatementConfirmationRecord } from "./statements/confirm.js";
+export * from "./jobs/index.js";
 export * from "./scheduler/index.js";
+export * from "./outbox/index.js";
 export {
   hashToken, issueLoginToken, listLoginTokens, loginWithToken, resolveCustomerSession, revokeLoginToken, type CustomerIdentity,
   type IssuedLoginToken, type IssuedToken, type LoginTokenRecord,
@@ -75,12 +77,17 @@ export {
   type TemplateFieldSource, type TemplateKind,
 } from "./notifications/templates.js";
 export {
-  classifySendError, DeliveryNotifier, itemsSummary, localTime,
-  type ClassifiedSendError, type DeliveryNotifierOptions, type NotifierLogger, type NotifyRunResult, type SendOutcome,
-  type SubscribeSendRequest,
+  DELIVERY_NOTICE_STATUSES, DeliveryNotifier, listDeliveryNotices,
+  type DeliveryNoticeFilter, type DeliveryNoticeRecord, type DeliveryNoticeStatus, type DeliveryNotifierOptions, type NotifierLogger,
+  type NotifyRunResult,
 } from "./notifications/delivery-notices.js";
 export {
-  createNotificationQueue, NOTIFY_AGENDA_JOB, NOTIFY_SWEEP_AGENDA_JOB, type NotificationQueue, type NotificationQueueOptions,
+  classifySendError, createWechatSubscribeChannel, itemsSummary, localTime, NO_CONSENT_CODES, WECHAT_SUBSCRIBE_CHANNEL,
+  type ClassifiedSendError, type SubscribeSendRequest, type WechatSubscribeChannelOptions, type WechatSubscribePayload,
+} from "./notifications/wechat-subscribe-channel.js";
+export {
+  NOTIFY_AGENDA_JOB, NOTIFY_RUN_JOB, NOTIFY_RUN_KIND, NOTIFY_SWEEP_AGENDA_JOB, registerNotificationJobs,
+  type NotificationJobs, type NotificationJobsOptions,
 } from "./notifications/queue.js";
 export {
   dateInput, dayInput, describeInputError, externalIdInput, idInput, MAX_INPUT_DATE, MIN_INPUT_DATE, pageInput, pageSizeInput,

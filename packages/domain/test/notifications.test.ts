@@ -3,7 +3,7 @@ import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   addSubscribeCredits, bindWithInvite, createCustomerInvite, DeliveryNotifier, deliveryTemplateSchema, formatSubscribeValue,
-  itemsSummary, setDeliveryTemplate, type SubscribeSendRequest, subscribeValueValid,
+  itemsSummary, listDeliveryNotices, setDeliveryTemplate, type SubscribeSendRequest, subscribeValueValid,
 } from "../src/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
@@ -49,11 +49,11 @@ async function bind(customerId: string, openid: string) {
   return bindWithInvite(db.sequelize, { appId: APP, openid, scene: invite.scene, sessionTtlMs: 60_000 });
 }
 
-const log = (deliveryId: string) =>
-  sql<{ openid: string; status: string; errcode: number | null; attempts: number; inFlight: boolean }>(
-    `SELECT openid, status, errcode, attempts, in_flight AS "inFlight" FROM message_log WHERE delivery_id = $1 ORDER BY openid`,
-    [deliveryId],
-  );
+// The notices as operators see them (WeChat's statuses over the outbox's), ordered by openid.
+const log = async (deliveryId: string) =>
+  (await listDeliveryNotices(db.sequelize, { deliveryId }))
+    .sort((a, b) => a.openid.localeCompare(b.openid))
+    .map(({ openid, status, errcode, attempts, inFlight }) => ({ openid, status, errcode, attempts, inFlight }));
 const credits = async (openid: string) =>
   (await sql<{ credits: number }>(`SELECT credits FROM subscribe_credit WHERE openid = $1 AND template_id = $2`, [openid, TEMPLATE]))[0]?.credits ?? 0;
 
@@ -200,10 +200,10 @@ describe("delivery notices", () => {
     const d2 = await delivery(c);
     sender.failWith.push(wechatError("network", -1));
     expect(await slow.runOnce()).toMatchObject({ retried: 1 });
-    const [due] = await sql<{ wait: number }>(`SELECT extract(epoch FROM next_attempt_at - now()) AS wait FROM message_log WHERE delivery_id = $1`, [d2]);
+    const [due] = await sql<{ wait: number }>(`SELECT extract(epoch FROM next_attempt_at - now()) AS wait FROM outbox_message WHERE payload->>'deliveryId' = $1`, [d2]);
     expect(Number(due!.wait)).toBeGreaterThan(20);
     expect(await slow.runOnce()).toMatchObject({ retried: 0, sent: 0 });
-    await db.sequelize.query(`UPDATE message_log SET next_attempt_at = now() WHERE delivery_id = $1`, { bind: [d2] });
+    await db.sequelize.query(`UPDATE outbox_message SET next_attempt_at = now() WHERE payload->>'deliveryId' = $1`, { bind: [d2] });
     sender.failWith.push(wechatError("network", -1));
     expect(await slow.runOnce()).toMatchObject({ failed: 1 });
     expect(await log(d2)).toMatchObject([{ status: "failed", errcode: -1, attempts: 2 }]);
@@ -222,7 +222,7 @@ describe("delivery notices", () => {
     const d = await delivery(c);
     await notifier.fanOut();
     await db.sequelize.query(
-      `UPDATE message_log SET in_flight = true, attempts = 1, locked_until = now() - interval '1 second' WHERE delivery_id = $1`,
+      `UPDATE outbox_message SET in_flight = true, attempts = 1, locked_until = now() - interval '1 second' WHERE payload->>'deliveryId' = $1`,
       { bind: [d] },
     );
     expect(await notifier.runOnce()).toMatchObject({ reaped: 1, sent: 0 });

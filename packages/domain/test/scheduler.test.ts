@@ -5,14 +5,11 @@ import { createTestDatabase, requireMongo, type TestDatabase } from "@erpbridge/
 import { Agenda } from "agenda";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createSchedulerBackend, maskUrl, SchedulerStartError, type SchedulerLogger } from "../src/jobs/index.js";
 import {
-  createSchedulerBackend,
   createSyncScheduler,
   isValidCronExpression,
-  maskUrl,
-  SchedulerStartError,
   syncScheduleDefaults,
-  type SchedulerLogger,
   type SyncJobArgs,
   type SyncScheduler,
   type SyncSchedulerOptions,

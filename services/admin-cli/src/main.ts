@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { type CommandSpec, commandHelp, ENVIRONMENT, GLOBAL_OPTIONS, PROGRAM, usageLine, type Values } from "./command.js";
 import { connectionList, connectionSet, connectionTest } from "./commands/connection.js";
 import { customerInvite, customerList, customerRevokeToken, customerToken, customerTokens } from "./commands/customer.js";
+import { jobRuns } from "./commands/job.js";
 import { syncRun, syncStatus } from "./commands/sync.js";
 import { tenantList, tenantUpsert } from "./commands/tenant.js";
 import { tokenStatus } from "./commands/token.js";
@@ -10,7 +11,8 @@ import { describeServerError } from "./errors.js";
 import { table } from "./format.js";
 
 export const commands: CommandSpec[] = [
-  tenantUpsert, tenantList, connectionList, connectionSet, connectionTest, syncRun, syncStatus, customerList, customerToken, customerTokens, customerRevokeToken, customerInvite, tokenStatus,
+  tenantUpsert, tenantList, connectionList, connectionSet, connectionTest, syncRun, syncStatus, jobRuns, customerList, customerToken, customerTokens,
+  customerRevokeToken, customerInvite, tokenStatus,
 ];
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -4,7 +4,7 @@ import { closedPort, runCli } from "./run-cli.js";
 const TOKEN = "some-admin-token-for-argument-tests";
 const TENANT = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
 const COMMANDS = [
-  "tenant:upsert", "tenant:list", "sync:run", "sync:status", "customer:list", "customer:token", "customer:tokens", "customer:revoke-token",
+  "tenant:upsert", "tenant:list", "sync:run", "sync:status", "job:runs", "customer:list", "customer:token", "customer:tokens", "customer:revoke-token",
   "customer:invite", "token:status", "connection:list", "connection:set", "connection:test",
 ];
 

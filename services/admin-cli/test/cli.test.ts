@@ -185,6 +185,19 @@ describe("admin CLI against the real API", () => {
     expect(all[0]!.recentRuns).toHaveLength(2);
   });
 
+  it("job:runs lists the run history of every kind, filtered, and refuses an unknown status by name", async () => {
+    const out = ok(await admin("job:runs", "--kind", "sync", "--tenant", tenantId));
+    expect(out).toMatch(/^RUN\s+KIND\s+JOB\s+TENANT\s+TRIGGER\s+STATUS\s+STARTED\s+TOOK\s+COUNTS\s+ERROR$/m);
+    expect(out).toMatch(new RegExp(`^${UUID.source}\\s+sync\\s+documents_incremental\\s+${tenantId}\\s+manual\\s+partial\\s.*fetched \\d+`, "m"));
+    const partial = JSON.parse(ok(await admin("job:runs", "--status", "partial", "--json"))) as { total: number; runs: Array<{ kind: string; status: string }> };
+    expect(partial.total).toBeGreaterThan(0);
+    expect(partial.runs.every((r) => r.status === "partial")).toBe(true);
+    expect(ok(await admin("job:runs", "--kind", "wecom"))).toBe("no runs\n");
+    const bad = await admin("job:runs", "--status", "broken");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--status must be one of pending, running, success, partial, failed, stopped/);
+  });
+
   it("customer:list and customer:token: prints the token and expiry, writes a valid QR PNG, and the token logs in", async () => {
     const list = JSON.parse(ok(await admin("customer:list", "--tenant", tenantId, "--json"))) as { total: number; customers: Array<{ id: string; name: string }> };
     expect(list.total).toBe(api.sandbox.data.count("customer"));

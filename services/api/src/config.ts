@@ -55,6 +55,12 @@ export const configSchema = z.object({
   WECHAT_BASE_URL: optionalUrl("WECHAT_BASE_URL"),
   UPLOAD_DIR: z.string().default("./.data/uploads"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Where jobs (scheduled syncs, notifications, probes) run. "embedded": in this process, next to
+   * HTTP (one process does everything). "off": this process serves HTTP only and queues jobs for
+   * the workers (`node dist/worker.js`, which always run them).
+   */
+  JOBS: z.enum(["embedded", "off"], { error: 'JOBS must be "embedded" or "off"' }).default("embedded"),
   SYNC_SCHEDULER_ENABLED: boolean.default(true),
   SYNC_MASTER_DAILY_CRON: z.string().optional(),
   SYNC_DOCUMENT_HOURLY_CRON: z.string().optional(),

@@ -4,14 +4,13 @@ import type { EmbeddedDemo } from "./embedded/demo.js";
 import { buildServer } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { createServices } from "./services.js";
-
-/** Time from SIGTERM/SIGINT to exit: below the 30 s a container runtime waits before SIGKILL. */
-const SHUTDOWN_BUDGET_MS = 25_000;
+import { onStopSignal, shutdown } from "./shutdown.js";
 
 /**
  * Starts the service. With DATABASE_URL set it runs against the configured PostgreSQL, Redis,
  * MongoDB and real Kingdee; without it, the embedded demo (PostgreSQL from npm, the Kingdee
- * sandbox, a demo tenant) so one command shows the whole product on a fresh machine.
+ * sandbox, a demo tenant) so one command shows the whole product on a fresh machine. With JOBS=off it
+ * serves HTTP only and leaves the jobs to workers (`worker.ts`).
  */
 async function main() {
   // Loaded only without DATABASE_URL: production never loads the sandboxes or embedded PostgreSQL.
@@ -22,33 +21,18 @@ async function main() {
   const services = await createServices(config, { logger, ...(demoModule ? { kingdeeClientDefaults: demoModule.DEMO_KINGDEE_CLIENT } : {}) });
   const app = await buildServer(services);
 
-  let closing = false;
   // Ctrl-C also reaches the embedded PostgreSQL (same process group), so every step tolerates a
   // database that is already going away; nothing here may keep the process from exiting.
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, "shutting down");
-    // One budget for the whole stop, so the steps together end before the container's kill; the
-    // scheduler tells running syncs to stop at once, so their page in flight commits well inside it.
-    const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
-    const step = async (name: string, fn: () => Promise<unknown>, timeoutMs = Math.max(deadline - Date.now(), 0)) => {
-      try {
-        await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), timeoutMs).unref())]);
-      } catch (error) {
-        logger.warn({ step: name, err: error instanceof Error ? error.message : String(error) }, "shutdown step failed");
-      }
-    };
-    await step("http", () => app.close());
-    await step("services", () => services.close());
-    // The local demo's own PostgreSQL (no container kill to beat): it always gets its time to stop.
-    if (embedded) await step("embedded", () => embedded.stop(), 15_000);
-    logger.info("stopped cleanly");
-    process.exit(0);
-  };
-  // Shutdown runs in order: HTTP, jobs, database, then the demo's own PostgreSQL.
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // In order: HTTP, jobs and services (running syncs are told to stop at once, so their page in
+  // flight commits well inside the budget), then the local demo's own PostgreSQL, which always gets
+  // its time to stop (no container kill to beat).
+  onStopSignal((signal) =>
+    shutdown(logger, signal, [
+      { name: "http", run: () => app.close() },
+      { name: "services", run: () => services.close() },
+      ...(embedded ? [{ name: "embedded", run: () => embedded.stop(), timeoutMs: 15_000 }] : []),
+    ]),
+  );
 
   await services.startBackground();
   // The embedded demo is not ready (health 503) until its first sync has finished and the banner is out.

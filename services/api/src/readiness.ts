@@ -38,7 +38,7 @@ export async function checkReadiness(services: AppServices): Promise<Readiness> 
   const redis: Check | null = services.redis ? await timed("redis", () => services.redis!.ping()) : null;
   // A disabled scheduler is not a failure: this instance simply runs no scheduled syncs.
   const scheduler: Check = services.scheduleDefaults.enabled ? await timed("scheduler", () => services.scheduler.jobs()) : { ok: true };
-  const erp: Check = { ok: services.erpProbe.results().every((r) => r.ok) };
+  const erp: Check = { ok: (await services.erpProbe.results().catch(() => [])).every((r) => r.ok) };
   // An ERP that is down degrades, but does not make this instance unready: it can still serve customers.
   const ready = startup.ok && postgres.ok && (redis?.ok ?? true) && scheduler.ok;
   return { ready, checks: { startup, postgres, redis, scheduler, erp } };

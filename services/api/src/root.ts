@@ -1,6 +1,7 @@
 import { adminConnectionsRouter } from "./routers/admin/connections.js";
 import { adminCustomersRouter } from "./routers/admin/customers.js";
 import { adminErpRouter } from "./routers/admin/erp.js";
+import { adminJobsRouter } from "./routers/admin/jobs.js";
 import { adminKingdeeRouter } from "./routers/admin/kingdee.js";
 import { adminSyncRouter } from "./routers/admin/sync.js";
 import { adminTenantRouter } from "./routers/admin/tenant.js";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
     connections: adminConnectionsRouter,
     kingdee: adminKingdeeRouter,
     sync: adminSyncRouter,
+    jobs: adminJobsRouter,
     customers: adminCustomersRouter,
     wechat: adminWechatRouter,
   }),

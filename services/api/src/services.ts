@@ -1,6 +1,7 @@
 import {
-  ApiCallLog, type ClosableTokenStore, createDatabase, createOrderFreshCache, CustomerSessionCache, createSyncScheduler, createTokenStore,
-  type Database, jdyConnector, KingdeeClients, type Keyring, LiveOrders, loadKeyring, migrate, SyncService, type SyncScheduler,
+  ApiCallLog, type ClosableTokenStore, createDatabase, createJobRuntime, createOrderFreshCache, CustomerSessionCache, createTokenStore,
+  type Database, jdyConnector, KingdeeClients, type Keyring, LiveOrders, loadKeyring, migrate, SyncService, syncJobKind, syncScheduling,
+  type SyncScheduling,
   syncScheduleDefaults, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import { type KingdeeClientConfig, type RateBudget, RedisRateBudget, TokenBucketBudget } from "@erpbridge/kingdee-sdk";
@@ -22,12 +23,16 @@ export interface ServiceOptions {
 }
 
 /**
- * Everything the routes use, built once per process from the configuration: database (migrated),
- * Redis if configured, the token store, per-tenant Kingdee clients (built from their connections),
- * the sync service and its scheduler, the ERP probe and the call log.
+ * Everything the routes and the jobs use, built once per process from the configuration: database
+ * (migrated), Redis if configured, the token store, per-tenant Kingdee clients (built from their
+ * connections), the sync service, the process's one job runtime with its job kinds (sync,
+ * notifications, probes), the ERP probe and the call log. Whether this process runs jobs is decided
+ * by `startBackground`.
  */
 export async function createServices(config: AppConfig, options: ServiceOptions) {
   const { logger } = options;
+  /** The process's one Agenda instance: every job kind registers on it; it connects when first used. */
+  const jobs = createJobRuntime({ databaseUrl: config.DATABASE_URL, mongoUrl: config.MONGODB_URL, logger: domainLogger(logger) });
   const keyring: Keyring = loadKeyring({ ENCRYPTION_KEY: config.ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS: config.ENCRYPTION_KEYS_PREVIOUS });
   const db: Database = createDatabase({ url: config.DATABASE_URL });
   const migrated = await migrate(db.sequelize);
@@ -52,8 +57,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
           ...options.wechatClientDefaults,
         })
       : undefined;
-  /** Delivery notices (subscribe messages) and their Agenda jobs; only with WeChat configured. */
-  const notifications = wechat ? createWechatNotifications({ config, sequelize: db.sequelize, wechat, logger }) : undefined;
+  /** Delivery notices (subscribe messages) and their job kinds; only with WeChat configured. */
+  const notifications = wechat ? createWechatNotifications({ jobs, sequelize: db.sequelize, wechat, logger }) : undefined;
   const metrics: Metrics = createMetrics();
   const customerSessions = new CustomerSessionCache(db.sequelize, {
     databaseUrl: config.DATABASE_URL,
@@ -87,15 +92,20 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     SYNC_MASTER_DAILY_CRON: config.SYNC_MASTER_DAILY_CRON,
     SYNC_DOCUMENT_HOURLY_CRON: config.SYNC_DOCUMENT_HOURLY_CRON,
   });
-  const scheduler: SyncScheduler = createSyncScheduler({
-    databaseUrl: config.DATABASE_URL,
-    mongoUrl: config.MONGODB_URL,
-    timezone: config.SCHEDULER_TIMEZONE,
-    runJob: async ({ tenantId, jobName, trigger, signal }) => {
-      await sync.run({ tenantId, jobName: jobName as "documents_incremental", trigger }, { signal });
-    },
-    logger: domainLogger(logger),
-  });
+  // Scheduled and queued syncs run where jobs run, and only while the scheduler is enabled.
+  if (scheduleDefaults.enabled) {
+    jobs.register(
+      syncJobKind({
+        runJob: async ({ tenantId, jobName, trigger, signal }) => {
+          await sync.run({ tenantId, jobName: jobName as "documents_incremental", trigger }, { signal });
+        },
+        logger: domainLogger(logger),
+      }),
+    );
+  }
+  const scheduler: SyncScheduling = syncScheduling(jobs, { timezone: config.SCHEDULER_TIMEZONE, logger: domainLogger(logger) });
+  const erpProbe = new ErpProbe(db.sequelize, (tenantId) => kingdee.get(tenantId));
+  erpProbe.register(jobs, config.ERP_PROBE_INTERVAL_MS);
   const liveOrders = new LiveOrders({
     sequelize: db.sequelize,
     fetchOrder: async (tenantId, orderId) => (await kingdee.get(tenantId)).resource("sal_order").detail({ id: orderId }),
@@ -105,7 +115,6 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     }),
     onFreshFailure: (error, orderId) => logger.warn({ err: error, orderId }, "live order refresh failed; answering with the stored version"),
   });
-  const erpProbe = new ErpProbe((tenantId) => kingdee.get(tenantId), config.ERP_PROBE_INTERVAL_MS);
   let pruneTimer: NodeJS.Timeout | undefined;
 
   const services = {
@@ -125,6 +134,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     /** Customer order reads, optionally refreshed live from Kingdee (one fetch in flight per order, a short cache). */
     liveOrders,
     sync,
+    jobs,
     scheduler,
     scheduleDefaults,
     erpProbe,
@@ -142,30 +152,35 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
       await scheduler.scheduleTenant(tenantId, await tenantSchedules(tenantId, scheduleDefaults));
     },
 
-    /** Starts the background parts: scheduler (and every tenant's schedule), reaper of abandoned sync runs, ERP probe, call-log pruning. */
-    async startBackground(): Promise<void> {
-      if (scheduleDefaults.enabled) {
-        await scheduler.start();
-        for (const tenant of await Tenant.findAll({ attributes: ["id"] })) await services.scheduleTenant(tenant.id);
+    /**
+     * Starts the background parts: the reaper of abandoned sync runs and call-log pruning always;
+     * with `jobs` (a worker, or the API with JOBS=embedded) the job runtime too, every tenant's
+     * schedule and a first probe of every tenant.
+     */
+    async startBackground(opts: { jobs: boolean } = { jobs: config.JOBS === "embedded" }): Promise<void> {
+      if (opts.jobs) {
+        await jobs.start();
+        if (scheduleDefaults.enabled) {
+          for (const tenant of await Tenant.findAll({ attributes: ["id"] })) await services.scheduleTenant(tenant.id);
+        }
+        void erpProbe.probeAll();
       }
-      await notifications?.start();
       sync.startReaping();
-      erpProbe.start();
-      pruneTimer = setInterval(() => void callLog.prune().catch(() => undefined), 60 * 60_000);
+      const prune = () => Promise.all([callLog.prune(), erpProbe.prune()]).catch(() => undefined);
+      pruneTimer = setInterval(() => void prune(), 60 * 60_000);
       pruneTimer.unref();
     },
 
     /**
-     * Graceful: stop taking jobs and tell running syncs to stop (scheduled ones via the scheduler,
+     * Graceful: stop taking jobs and tell running ones to stop (scheduled syncs via the job runtime,
      * manual ones via the sync service); their pages in flight commit, runs end `stopped`, locks
      * are released; then close connections.
      */
     async close(): Promise<void> {
       clearInterval(pruneTimer);
+      await jobs.stop();
       await erpProbe.stop();
-      await scheduler.stop();
       await sync.stop();
-      await notifications?.stop();
       await callLog.close();
       await tokenStore.close();
       await wechatTokenStore.close();

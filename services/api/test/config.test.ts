@@ -38,4 +38,10 @@ describe("configuration", () => {
   it("production listens on all interfaces unless HOST says otherwise (the embedded default binds 127.0.0.1)", () => {
     expect(loadConfig({ ...base, NODE_ENV: "production", KINGDEE_WEBHOOK_TOKEN: WEBHOOK_TOKEN }).HOST).toBe("0.0.0.0");
   });
+
+  it("jobs run in the API process unless JOBS=off (then workers run them); anything else is refused by name", () => {
+    expect(loadConfig({ ...base }).JOBS).toBe("embedded");
+    expect(loadConfig({ ...base, JOBS: "off" }).JOBS).toBe("off");
+    expect(() => loadConfig({ ...base, JOBS: "false" })).toThrow(/JOBS: JOBS must be "embedded" or "off"/);
+  });
 });

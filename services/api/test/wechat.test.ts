@@ -1,4 +1,4 @@
-import { hashToken } from "@erpbridge/domain";
+import { hashToken, listDeliveryNotices } from "@erpbridge/domain";
 import { startWechatSandbox, type WechatSandbox } from "@erpbridge/wechat-sandbox";
 import { TRPCClientError } from "@trpc/client";
 import { QueryTypes } from "sequelize";
@@ -67,8 +67,8 @@ beforeAll(async () => {
     [tenantId],
   );
   expect(customers.length).toBeGreaterThanOrEqual(4);
-  // The harness starts no background work; the notification queue (Agenda) is what we test here.
-  await api.services.notifications!.start();
+  // The harness starts no background work; the job runtime (the notification jobs on it) is what we test here.
+  await api.services.jobs.start();
 }, 120_000);
 
 afterAll(async () => {
@@ -208,11 +208,10 @@ describe("delivery notices (subscribe messages)", () => {
       `SELECT id, bill_no AS "billNo", customer_id AS "customerId" FROM delivery WHERE tenant_id = $1 AND kingdee_id = $2`,
       [tenantId, kingdeeId],
     ))[0];
-  const logOf = (deliveryId: string) =>
-    sql<{ openid: string; status: string; errcode: number | null; attempts: number; sentAt: Date | null }>(
-      `SELECT openid, status, errcode, attempts, sent_at AS "sentAt" FROM message_log WHERE delivery_id = $1 ORDER BY openid`,
-      [deliveryId],
-    );
+  const logOf = async (deliveryId: string) =>
+    (await listDeliveryNotices(api.services.db.sequelize, { deliveryId }))
+      .sort((a, b) => a.openid.localeCompare(b.openid))
+      .map(({ openid, status, errcode, attempts, sentAt }) => ({ openid, status, errcode, attempts, sentAt }));
   /** Adds a delivery in the ERP and returns the customer it went to (the sandbox picks one). */
   const addDelivery = () => {
     const [kingdeeId] = api.sandbox.data.add("sal_out_bound", 1);

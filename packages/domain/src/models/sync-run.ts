@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from "sequelize";
-import { Column, CreatedAt, DataType, ForeignKey, Model, Table, UpdatedAt } from "sequelize-typescript";
+import { Column, CreatedAt, DataType, DefaultScope, ForeignKey, Model, Table, UpdatedAt } from "sequelize-typescript";
 import { Tenant } from "./tenant.js";
 
 export const SYNC_RUN_STATUSES = ["pending", "running", "success", "failed", "partial", "stopped"] as const;
@@ -8,11 +8,18 @@ export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
 export const SYNC_RUN_TRIGGERS = ["schedule", "manual"] as const;
 export type SyncRunTrigger = (typeof SYNC_RUN_TRIGGERS)[number];
 
-/** One execution of a sync job (or of a single resource, for manual runs). */
+/**
+ * One execution of a sync job (or of a single resource, for manual runs). The table is the run
+ * history of every job kind (jobs/run-history.ts); this model sees the sync runs only.
+ */
+@DefaultScope(() => ({ where: { kind: "sync" } }))
 @Table({ tableName: "sync_run", underscored: true, timestamps: true })
 export class SyncRun extends Model<InferAttributes<SyncRun>, InferCreationAttributes<SyncRun>> {
   @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
   override id!: CreationOptional<string>;
+
+  @Column({ type: DataType.TEXT, allowNull: false, defaultValue: "sync" })
+  kind!: CreationOptional<"sync">;
 
   @ForeignKey(() => Tenant)
   @Column({ type: DataType.UUID, allowNull: false })

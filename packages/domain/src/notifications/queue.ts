@@ -1,123 +1,74 @@
-import { hostname } from "node:os";
-import { Agenda } from "agenda";
-import { createSchedulerBackend, type SchedulerBackend } from "../scheduler/backend.js";
-import { consoleSchedulerLogger, type SchedulerLogger } from "../scheduler/types.js";
-import { describeError } from "../scheduler/url.js";
+import type { Sequelize } from "sequelize";
+import { type JobRunTrigger, recordJobRun } from "../jobs/run-history.js";
+import type { JobRuntime } from "../jobs/runtime.js";
+import { consoleSchedulerLogger, type SchedulerLogger } from "../jobs/types.js";
+import { describeError } from "../jobs/url.js";
+import type { NotifyRunResult } from "./delivery-notices.js";
 
-/** Agenda job: one notification pass, queued by `kick()` (after a sync) — removed when done. */
+/** Job kind: one notification pass, queued by `kick()` (after a sync) — removed when done. */
 export const NOTIFY_AGENDA_JOB = "wechat-notify";
-/** Agenda job: the same pass on a fixed interval (retries that came due, missed kicks). */
+/** Job kind: the same pass on a fixed interval (retries that came due, missed kicks). */
 export const NOTIFY_SWEEP_AGENDA_JOB = "wechat-notify-sweep";
+/** Run history: kind and job of a notification pass. */
+export const NOTIFY_RUN_KIND = "notifications";
+export const NOTIFY_RUN_JOB = "delivery_notices";
 
-export interface NotificationQueueOptions {
-  /** PostgreSQL URL; jobs live in the scheduler's `agenda_jobs` table (own job names) unless mongoUrl is set. */
-  databaseUrl: string;
-  mongoUrl?: string | undefined;
+export interface NotificationJobsOptions {
+  sequelize: Sequelize;
   /** One pass (e.g. `DeliveryNotifier.runOnce`). Must be safe to run concurrently on several instances. */
-  run: () => Promise<unknown>;
+  run: () => Promise<NotifyRunResult>;
   /** Sweep interval (Agenda interval; default "30 seconds"). */
   sweepEvery?: string | number | undefined;
-  /** Poll interval for due jobs (default 5000 ms; kicks arrive at once through LISTEN/NOTIFY). */
-  processEvery?: string | number | undefined;
-  connectTimeoutMs?: number | undefined;
-  /** How long `stop()` waits for a running pass (default 15 000 ms). */
-  stopTimeoutMs?: number | undefined;
   logger?: SchedulerLogger | undefined;
 }
 
-export interface NotificationQueue {
-  /** Connects, defines the jobs, schedules the sweep and starts processing. */
-  start(): Promise<void>;
-  /** Queues a pass now (processed by whichever instance is started). Connects if needed. */
+export interface NotificationJobs {
+  /** Queues a pass now (processed by whichever process runs jobs). */
   kick(): Promise<void>;
-  /** Waits (bounded) for a running pass, then disconnects. Safe without start(). */
-  stop(): Promise<void>;
-}
-
-interface Connection {
-  backend: SchedulerBackend;
-  agenda: Agenda;
+  /** One pass in this process, now, recorded in the run history (admin "send now", tests). */
+  runNow(trigger?: JobRunTrigger): Promise<NotifyRunResult>;
 }
 
 /**
- * Agenda jobs for WeChat notifications, on their own Agenda instance (the sync scheduler's is
- * started only when the sync scheduler is enabled, and knows only its "sync" job). Same store as
- * the sync scheduler; the job names differ, so neither instance touches the other's jobs.
+ * The notification job kinds on the process's job runtime. Each pass that did something, or
+ * failed, is recorded in the run history (kind "notifications"); idle sweeps are not.
  */
-export function createNotificationQueue(options: NotificationQueueOptions): NotificationQueue {
+export function registerNotificationJobs(runtime: JobRuntime, options: NotificationJobsOptions): NotificationJobs {
   const logger = options.logger ?? consoleSchedulerLogger;
-  const lockLifetime = 10 * 60_000;
-  let connecting: Promise<Connection> | undefined;
-  let started = false;
+  // A pass sends at most a few batches; the lock is renewed while it runs anyway.
+  const lockLifetimeMs = 10 * 60_000;
 
-  async function connect(): Promise<Connection> {
-    const backend = await createSchedulerBackend({
-      databaseUrl: options.databaseUrl,
-      mongoUrl: options.mongoUrl,
-      connectTimeoutMs: options.connectTimeoutMs,
-      logger,
-    });
-    const agenda = new Agenda({
-      backend: backend.agendaBackend,
-      name: `erpbridge-notify@${hostname()}:${process.pid}`,
-      processEvery: options.processEvery ?? 5_000,
-      defaultLockLifetime: lockLifetime,
-    });
-    agenda.on("error", (error: Error) => logger.warn("Notifications: agenda error", { error: describeError(error) }));
-    const pass = async () => {
-      try {
-        await options.run();
-      } catch (error) {
-        logger.error("Notifications: pass failed", { error: describeError(error) });
-        throw error instanceof Error ? error : new Error(describeError(error));
-      }
-    };
-    agenda.define(NOTIFY_AGENDA_JOB, pass, { concurrency: 1, lockLifetime, removeOnComplete: true });
-    agenda.define(NOTIFY_SWEEP_AGENDA_JOB, pass, { concurrency: 1, lockLifetime });
-    return { backend, agenda };
-  }
-
-  function connection(): Promise<Connection> {
-    if (!connecting) {
-      connecting = connect();
-      connecting.catch(() => (connecting = undefined));
+  async function pass(trigger: JobRunTrigger): Promise<NotifyRunResult> {
+    const startedAt = new Date();
+    let result: NotifyRunResult;
+    try {
+      result = await options.run();
+    } catch (error) {
+      logger.error("Notifications: pass failed", { error: describeError(error) });
+      await record(trigger, startedAt, undefined, describeError(error));
+      throw error;
     }
-    return connecting;
+    const busy = Object.values(result).some((n) => n > 0);
+    if (busy || trigger === "manual") await record(trigger, startedAt, result, null);
+    return result;
   }
+
+  async function record(trigger: JobRunTrigger, startedAt: Date, result: NotifyRunResult | undefined, error: string | null): Promise<void> {
+    const { failed = 0, ...counts } = result ?? {};
+    await recordJobRun(options.sequelize, {
+      kind: NOTIFY_RUN_KIND, jobName: NOTIFY_RUN_JOB, trigger, startedAt, counts, failed, error,
+    }).catch((e: unknown) => logger.warn("Notifications: could not record the run", { error: describeError(e) }));
+  }
+
+  // Kicks are queued by the system after a sync: a scheduled pass, like the sweep.
+  runtime.register({ name: NOTIFY_AGENDA_JOB, run: () => pass("schedule").then(() => undefined), concurrency: 1, lockLifetimeMs, removeOnComplete: true });
+  runtime.register({ name: NOTIFY_SWEEP_AGENDA_JOB, run: () => pass("schedule").then(() => undefined), concurrency: 1, lockLifetimeMs, every: options.sweepEvery ?? "30 seconds" });
 
   return {
-    async start() {
-      const { agenda } = await connection();
-      if (started) return;
-      await agenda.start();
-      await agenda.every(options.sweepEvery ?? "30 seconds", NOTIFY_SWEEP_AGENDA_JOB, undefined, { skipImmediate: true });
-      started = true;
-      logger.info("Notifications: queue started");
-    },
-
     async kick() {
-      const { agenda } = await connection();
+      const agenda = await runtime.agenda();
       await agenda.now(NOTIFY_AGENDA_JOB, { queuedAt: new Date().toISOString() });
     },
-
-    async stop() {
-      const pending = connecting;
-      connecting = undefined;
-      if (!pending) return;
-      let conn: Connection;
-      try {
-        conn = await pending;
-      } catch {
-        return;
-      }
-      try {
-        if (started) await conn.agenda.drain({ timeout: options.stopTimeoutMs ?? 15_000, closeConnection: false });
-        else await conn.agenda.stop(false);
-      } catch (error) {
-        logger.warn("Notifications: error while stopping", { error: describeError(error) });
-      }
-      started = false;
-      await conn.backend.close().catch(() => undefined);
-    },
+    runNow: (trigger = "manual") => pass(trigger),
   };
 }

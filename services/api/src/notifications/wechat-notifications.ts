@@ -1,33 +1,29 @@
-import { createNotificationQueue, DeliveryNotifier, type NotificationQueue, type NotifyRunResult } from "@erpbridge/domain";
+import { DeliveryNotifier, type JobRuntime, type NotificationJobs, type NotifyRunResult, registerNotificationJobs } from "@erpbridge/domain";
 import type { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import type { Logger } from "pino";
 import type { Sequelize } from "sequelize";
-import type { AppConfig } from "../config.js";
 import { domainLogger } from "../logger.js";
 
 export interface WechatNotifications {
   readonly notifier: DeliveryNotifier;
-  readonly queue: NotificationQueue;
-  /** Starts the Agenda jobs (kick + 30 s sweep). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
+  readonly jobs: NotificationJobs;
   /** Queues a pass now (after a sync); never throws, failures are logged (the sweep catches up). */
   kick(): void;
-  /** One pass in this process, now (admin "send now", tests). */
+  /** One pass in this process, now, recorded as a manual run (admin "send now", tests). */
   runNow(): Promise<NotifyRunResult>;
 }
 
 /**
  * Delivery notices over the mini-program's subscribe messages: the domain's notifier sending with
- * the WeChat client, driven by its own Agenda jobs (see `createNotificationQueue`).
+ * the WeChat client, driven by its job kinds on the process's job runtime (kick + 30 s sweep).
  */
 export function createWechatNotifications(input: {
-  config: AppConfig;
+  jobs: JobRuntime;
   sequelize: Sequelize;
   wechat: WechatMiniProgramClient;
   logger: Logger;
 }): WechatNotifications {
-  const { config, wechat } = input;
+  const { wechat } = input;
   const logger = input.logger.child({ component: "wechat-notifications" });
   const log = domainLogger(logger);
   const notifier = new DeliveryNotifier({
@@ -36,18 +32,11 @@ export function createWechatNotifications(input: {
     send: (message) => wechat.subscribeMessage.send(message),
     logger: log,
   });
-  const queue = createNotificationQueue({
-    databaseUrl: config.DATABASE_URL,
-    mongoUrl: config.MONGODB_URL,
-    run: () => notifier.runOnce(),
-    logger: log,
-  });
+  const jobs = registerNotificationJobs(input.jobs, { sequelize: input.sequelize, run: () => notifier.runOnce(), logger: log });
   return {
     notifier,
-    queue,
-    start: () => queue.start(),
-    stop: () => queue.stop(),
-    kick: () => void queue.kick().catch((error: unknown) => log.warn("could not queue a notification pass", { err: String(error) })),
-    runNow: () => notifier.runOnce(),
+    jobs,
+    kick: () => void jobs.kick().catch((error: unknown) => log.warn("could not queue a notification pass", { err: String(error) })),
+    runNow: () => jobs.runNow("manual"),
   };
 }

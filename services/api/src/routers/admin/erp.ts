@@ -15,8 +15,9 @@ export const adminErpRouter = createTRPCRouter({
   /** Per tenant: the last scheduled probe (one cheap signed call): ok, latency, last error. */
   status: adminProcedure.query(async ({ ctx }) => {
     const tenants = await Tenant.findAll({ order: [["createdAt", "ASC"]] });
+    const probes = new Map((await ctx.services.erpProbe.results()).map((p) => [p.tenantId, p]));
     return tenants.map((tenant): ErpStatusView => {
-      const probe = ctx.services.erpProbe.result(tenant.id);
+      const probe = probes.get(tenant.id);
       return {
         tenantId: tenant.id,
         name: tenant.name,

@@ -1,9 +1,8 @@
 import {
-  DELIVERY_SOURCE_FIELDS, deliveryTemplateSchema, getTemplateConfigs, removeDeliveryTemplate, setDeliveryTemplate,
-  idInput, type NotifyRunResult, pageInput, pageSizeInput, type StoredTemplateConfig,
+  DELIVERY_NOTICE_STATUSES, DELIVERY_SOURCE_FIELDS, type DeliveryNoticeRecord, deliveryTemplateSchema, getTemplateConfigs, listDeliveryNotices,
+  removeDeliveryTemplate, setDeliveryTemplate, idInput, type NotifyRunResult, pageInput, pageSizeInput, type StoredTemplateConfig,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
-import { QueryTypes } from "sequelize";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 import { requireTenant } from "./require-tenant.js";
@@ -17,21 +16,7 @@ export interface WechatConfigView {
   sourceFields: typeof DELIVERY_SOURCE_FIELDS;
 }
 
-export interface MessageLogView {
-  id: string;
-  tenantId: string;
-  customerId: string;
-  openid: string;
-  templateId: string;
-  deliveryId: string;
-  status: "pending" | "sent" | "failed" | "no_consent";
-  errcode: number | null;
-  error: string | null;
-  attempts: number;
-  nextAttemptAt: Date | null;
-  sentAt: Date | null;
-  createdAt: Date;
-}
+export type MessageLogView = Omit<DeliveryNoticeRecord, "inFlight">;
 
 /** Per-tenant WeChat subscribe-message templates and the message log. */
 export const adminWechatRouter = createTRPCRouter({
@@ -75,28 +60,15 @@ export const adminWechatRouter = createTRPCRouter({
         tenantId: idInput,
         customerId: idInput.optional(),
         deliveryId: idInput.optional(),
-        status: z.enum(["pending", "sent", "failed", "no_consent"]).optional(),
+        status: z.enum(DELIVERY_NOTICE_STATUSES).optional(),
         page: pageInput.default(1),
         pageSize: pageSizeInput(200).default(50),
       }),
     )
     .query(async ({ ctx, input }): Promise<{ page: number; pageSize: number; messages: MessageLogView[] }> => {
       await requireTenant(input.tenantId);
-      const messages = await ctx.services.db.sequelize.query<MessageLogView>(
-        `SELECT id, tenant_id AS "tenantId", customer_id AS "customerId", openid, template_id AS "templateId",
-                delivery_id AS "deliveryId", status, errcode, error, attempts,
-                CASE WHEN status = 'pending' THEN next_attempt_at END AS "nextAttemptAt", sent_at AS "sentAt", created_at AS "createdAt"
-           FROM message_log
-          WHERE tenant_id = $1 AND ($2::uuid IS NULL OR customer_id = $2) AND ($3::uuid IS NULL OR delivery_id = $3)
-            AND ($4::text IS NULL OR status = $4)
-          ORDER BY created_at DESC, id
-          LIMIT $5 OFFSET $6`,
-        {
-          bind: [input.tenantId, input.customerId ?? null, input.deliveryId ?? null, input.status ?? null, input.pageSize, (input.page - 1) * input.pageSize],
-          type: QueryTypes.SELECT,
-        },
-      );
-      return { page: input.page, pageSize: input.pageSize, messages };
+      const notices = await listDeliveryNotices(ctx.services.db.sequelize, input);
+      return { page: input.page, pageSize: input.pageSize, messages: notices.map(({ inFlight: _inFlight, ...message }) => message) };
     }),
 
   /** Runs one notification pass in this process now (outbox → messages → sends); the counts of that pass. */

@@ -1,4 +1,4 @@
-/** Thrown when the scheduler cannot reach its job store (or cannot start on it). */
+/** Thrown when the job runtime cannot reach its job store (or cannot start on it). */
 export class SchedulerStartError extends Error {
   /** The environment variable holding the URL that failed: `MONGODB_URL` or `DATABASE_URL`. */
   readonly variable: "MONGODB_URL" | "DATABASE_URL";
@@ -18,6 +18,3 @@ export class SchedulerStartError extends Error {
     this.target = details.target;
   }
 }
-
-/** Error code a `runJob` implementation throws when a run for the same tenant × job is in progress. */
-export const SYNC_ALREADY_RUNNING = "SYNC_ALREADY_RUNNING";

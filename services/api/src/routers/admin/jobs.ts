@@ -1,0 +1,8 @@
+import { jobRunsQuerySchema, listJobRuns } from "@erpbridge/domain";
+import { adminProcedure, createTRPCRouter } from "../../trpc.js";
+
+/** The job runtime as operators see it: the business run history of every job kind. */
+export const adminJobsRouter = createTRPCRouter({
+  /** Runs of every kind (sync, notifications, probe…), newest first; filter by kind, job, status, tenant. */
+  runs: adminProcedure.input(jobRunsQuerySchema.optional()).query(({ ctx, input }) => listJobRuns(ctx.services.db.sequelize, input ?? {})),
+});
