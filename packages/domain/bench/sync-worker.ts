@@ -1,10 +1,10 @@
 // Child process of bench/sync.ts: one full sync of sal_out_bound for one tenant, so its peak RSS
 // is the sync's alone (the sandbox runs in the parent). Prints one `result {json}` line.
 // Env: DATABASE_URL, ENCRYPTION_KEY, TENANT_ID, DETAIL_CONCURRENCY, GC_EVERY_PAGES.
-import { readFileSync } from "node:fs";
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
-import { createDatabase, loadKeyring, SyncService, KingdeeClients } from "../src/index.js";
+import { BACKEND_PIDS_SQL, backendCpuMs } from "./backend-cpu.js";
+import { createDatabase, jdyConnector, KingdeeClients, loadKeyring, SyncService } from "../src/index.js";
 
 const db = createDatabase({ url: process.env.DATABASE_URL! });
 const clients = new KingdeeClients({
@@ -18,7 +18,8 @@ const clients = new KingdeeClients({
 });
 const sync = new SyncService({
   sequelize: db.sequelize,
-  kingdeeFor: (id) => clients.get(id),
+  connector: jdyConnector,
+  clientFor: (id) => clients.get(id),
   settings: { detailConcurrency: Number(process.env.DETAIL_CONCURRENCY ?? 8) },
   onProgress: () => {
     pageTimes.push(performance.now());
@@ -43,31 +44,10 @@ function tenths(values: number[]): number[] {
   return out;
 }
 
-/** Summed CPU time (ms) of the backends serving this database, read from /proc; null if not local. */
-async function backendCpuMs(): Promise<number | null> {
-  try {
-    const rows = await db.sequelize.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
-      { type: QueryTypes.SELECT },
-    );
-    const tick = 1000 / 100; // USER_HZ
-    let total = 0;
-    let seen = 0;
-    for (const { pid } of rows) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        total += (Number(fields[11]) + Number(fields[12])) * tick; // utime + stime
-        seen++;
-      } catch {
-        // a backend that ended meanwhile
-      }
-    }
-    return seen > 0 ? total : null;
-  } catch {
-    return null;
-  }
-}
+const backendCpu = () =>
+  backendCpuMs(async () =>
+    (await db.sequelize.query<{ pid: number }>(BACKEND_PIDS_SQL, { type: QueryTypes.SELECT })).map((r) => r.pid),
+  );
 // Warm up outside the timed part: connection pool, token, module loading.
 await clients.get(tenantId).then((c) => c.token.get());
 await db.sequelize.query("SELECT 1");
@@ -76,11 +56,11 @@ let peakHeap = 0;
 const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 200);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
-const pgBefore = await backendCpuMs();
+const pgBefore = await backendCpu();
 const run = await sync.run({ tenantId, resource: "sal_out_bound" });
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
-const pgAfter = await backendCpuMs();
+const pgAfter = await backendCpu();
 clearInterval(sampler);
 process.stdout.write(
   `result ${JSON.stringify({

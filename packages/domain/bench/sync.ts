@@ -1,4 +1,5 @@
-// Benchmark of the Kingdee sync engine against the sandbox, side by side with a bare pg upsert.
+// Benchmark of the sync engine (JDY connector) against the sandbox, side by side with a "bare loop"
+// (the same calls and a plain upsert, no engine) and a bare pg upsert.
 // Run: `pnpm --filter @erpbridge/domain bench` (or the root `pnpm bench`).
 // Env: BENCH_DOCS (default 100000), BENCH_DETAIL_CONCURRENCY (default 8), BENCH_RATE (default 100
 // calls/s), BENCH_RL_DOCS (default 1500), DATABASE_URL (else embedded PostgreSQL).
@@ -18,6 +19,8 @@ import {
   contentHash,
   createDatabase,
   type Database,
+  jdyConnector,
+  jdyStreams,
   kingdeeTime,
   loadKeyring,
   migrate,
@@ -46,7 +49,7 @@ const CHANGED = Math.max(1, Math.floor(N / 100));
 // touches in full, so few customers with many deliveries each make a full sync quadratic (see the
 // report). Default: one customer per 50 deliveries (≈ 10 a month each), at least the sandbox's 40.
 const customersFor = (docs: number) => intEnv("BENCH_CUSTOMERS", Math.max(40, Math.round(docs / 50)));
-const OVERLAP_MS = 15 * 60_000; // defaultSyncSettings.overlapMs
+const OVERLAP_MS = jdyStreams.sal_out_bound.lookbackMs;
 const DEADLINE_MS = intEnv("BENCH_TIMEOUT_S", 1800) * 1000;
 const LIST = resources.sal_out_bound.listPath;
 const DETAIL = resources.sal_out_bound.detailPath!;
@@ -105,9 +108,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 }
 
-function runChild(env: Record<string, string>): Promise<ChildResult> {
+interface BareResult {
+  status: string;
+  stored: number;
+  wallMs: number;
+  maxRssKiB: number;
+  cpuMs: number;
+  pgCpuMs: number | null;
+}
+
+function runChild<R = ChildResult>(env: Record<string, string>, script = "sync-worker.ts"): Promise<R> {
   const extra = (process.env.BENCH_CHILD_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...extra, "--expose-gc", "--import", "tsx", join(here, "sync-worker.ts")], {
+  const child = spawn(process.execPath, [...extra, "--expose-gc", "--import", "tsx", join(here, script)], {
     cwd: join(here, ".."),
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -123,7 +135,7 @@ function runChild(env: Record<string, string>): Promise<ChildResult> {
       children.delete(child);
       const line = out.split("\n").find((l) => l.startsWith("result "));
       if (code !== 0 || !line) return reject(new Error(`sync worker exited ${signal ?? code}: ${err}${out}`.slice(0, 4000)));
-      resolve(JSON.parse(line.slice("result ".length)) as ChildResult);
+      resolve(JSON.parse(line.slice("result ".length)) as R);
     });
   });
 }
@@ -191,7 +203,8 @@ async function main() {
   });
   const sync = new SyncService({
     sequelize: db.sequelize,
-    kingdeeFor: (id) => clients.get(id),
+    connector: jdyConnector,
+    clientFor: (id) => clients.get(id),
     settings: { detailConcurrency: DETAIL_CONCURRENCY },
   });
   cleanups.push(() => sync.stop());
@@ -200,7 +213,7 @@ async function main() {
     return Number(row?.n ?? 0);
   };
   const versions = (tenantId: string) =>
-    count(`SELECT count(*) AS n FROM kingdee_raw WHERE tenant_id = $1 AND biz_type = 'sal_out_bound'`, [tenantId]);
+    count(`SELECT count(*) AS n FROM source_record WHERE tenant_id = $1 AND stream = 'sal_out_bound'`, [tenantId]);
   const expectOk = (what: string, run: { status: string; error: string | null }) => {
     if (run.status !== "success") throw new Error(`${what}: run ${run.status}: ${run.error}`);
   };
@@ -236,13 +249,33 @@ async function main() {
   log(`  ${secs(full.wallMs)}, ${rate(N, full.wallMs)}, peak RSS ${mib(full.maxRssKiB)}; ms/page by tenth of the run: ${full.paceMsPerPage.join(" ")}`);
   log(`  CPU s: sync ${(full.cpuMs / 1000).toFixed(1)}, pg backends ${full.pgCpuMs === null ? "?" : (full.pgCpuMs / 1000).toFixed(1)}, sandbox ${(sandboxCpuMs / 1000).toFixed(1)}`);
 
+  // 1b. The bare loop: the same calls (list + every detail, same concurrency, same client), one
+  // plain multi-row upsert per page, no engine. Same tenant, same documents, its own database.
+  log(`bare loop over the same ${N} documents (child process)`);
+  sandbox.calls.reset();
+  const bareLoop = await runChild<BareResult>({ ...childEnv(mainId, N), BARE_URL: bareDb.url }, "bare-worker.ts");
+  if (bareLoop.stored !== N) throw new Error(`bare loop stored ${bareLoop.stored}, expected ${N}`);
+  const bareCalls = { total: sandbox.calls.count(), list: sandbox.calls.count(LIST), detail: sandbox.calls.count(DETAIL) };
+  log(`  ${secs(bareLoop.wallMs)}, ${rate(N, bareLoop.wallMs)}, peak RSS ${mib(bareLoop.maxRssKiB)}`);
+  const perDoc = (ms: number | null) => (ms === null ? "?" : (ms / N).toFixed(3));
+  rows.push({
+    case: `1 engine vs bare loop, ${N} docs (dc=${DETAIL_CONCURRENCY})`,
+    measured: `engine ${rate(N, full.wallMs)}; CPU ${perDoc(full.cpuMs)} ms/doc (+pg ${perDoc(full.pgCpuMs)})`,
+    baseline: `bare loop ${rate(N, bareLoop.wallMs)}; CPU ${perDoc(bareLoop.cpuMs)} ms/doc (+pg ${perDoc(bareLoop.pgCpuMs)})`,
+    ratio: ratio(bareLoop.wallMs, full.wallMs),
+    notes:
+      `throughput engine/bare (goal >= 0.7x); calls engine ${fullCalls.list} list + ${fullCalls.detail} detail, ` +
+      `bare ${bareCalls.list} list + ${bareCalls.detail} detail; peak RSS engine ${mib(full.maxRssKiB)}, bare ${mib(bareLoop.maxRssKiB)}`,
+    values: { engine: full, bare: bareLoop, engineCalls: fullCalls, bareCalls },
+  });
+
   // 2. Bare baseline: the same documents, straight from the sandbox's data, into a plain table.
   log("bare pg baseline");
   const docs = sandbox.data.rows("sal_out_bound");
   const bare = new pg.Client({ connectionString: bareDb.url });
   await bare.connect();
   cleanups.push(() => bare.end());
-  await bare.query(`CREATE TABLE bare_doc (id text PRIMARY KEY, data jsonb NOT NULL, hash text NOT NULL)`);
+  await bare.query(`TRUNCATE bare_doc`); // created by the bare loop
   const bareStart = performance.now();
   for (let i = 0; i < docs.length; i += PAGE) {
     const page = docs.slice(i, i + PAGE).map((d) => ({ id: String(d.id), data: d, hash: contentHash(d) }));
@@ -372,7 +405,8 @@ async function main() {
   });
   const rlSync = new SyncService({
     sequelize: db.sequelize,
-    kingdeeFor: (id) => rlClients.get(id),
+    connector: jdyConnector,
+    clientFor: (id) => rlClients.get(id),
     settings: { detailConcurrency: DETAIL_CONCURRENCY },
   });
   cleanups.push(() => rlSync.stop());

@@ -10,12 +10,16 @@ export * from "./kingdee/index.js";
 export { ApiCallLog, listCallsInput, type CallList, type CallLogEntry, type ListCallsInput } from "./call-log/call-log.js";
 export * from "./connections/index.js";
 export { canonicalJson, contentHash } from "./sync/canonical.js";
-export { decimalString, kingdeeTime } from "./sync/kingdee-values.js";
-export { StreamSync, SyncStoppedError, type PageCounts, type StreamCursor, type SyncWindow } from "./sync/engine.js";
+export { decimalString, kingdeeTime } from "./connectors/jdy/values.js";
+export { jdySource } from "./connectors/jdy/source.js";
+export { jdyConnector, jdyJobNames, jdyJobs, jdyStreams, type JdyJobName, type JdyStreamName } from "./connectors/jdy/streams.js";
+export { SourceFatalError, StreamSync, SyncStoppedError, type PageCounts, type StreamCursor, type SyncWindow } from "./sync/engine.js";
 export {
-  isStreamName, isSyncJobName, jobOfStream, streams, syncJobNames, syncJobs,
-  type Stream, type StreamName, type SyncJobName, type SyncJobSpec,
-} from "./sync/streams.js";
+  markSeen, upsertRecordVersions, type RecordScope, type RecordVersionInput, type RecordVersionOutcome, type RecordVersionResult,
+} from "./sync/record-store.js";
+export type {
+  ClassifiedFailure, Connector, FailureKind, JobDeclaration, ListRequest, Source, SourcePage, SourceRow, SourceWindow, StreamDeclaration,
+} from "./sync/source.js";
 export {
   defaultSyncSettings, SyncAlreadyRunningError, SyncService, syncRequestSchema,
   type StartedRun, type SyncRequest, type SyncServiceOptions, type SyncSettings,

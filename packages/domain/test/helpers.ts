@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@erpbridge/test-support";
+import { QueryTypes } from "sequelize";
 import { createDatabase, migrate, type Database } from "../src/index.js";
 
 export interface TestDomainDb extends Database {
@@ -24,4 +25,13 @@ export async function setupDomainDb(opts: { migrate?: boolean } = {}): Promise<T
 
 export function sha256(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/** A bare `kingdee_jdy` connection for a tenant (no settings or secrets): what raw records are keyed by. */
+export async function addJdyConnection(db: Database, tenantId: string): Promise<string> {
+  const [row] = await db.sequelize.query<{ id: string }>(
+    `INSERT INTO connection (tenant_id, kind) VALUES ($1, 'kingdee_jdy') RETURNING id`,
+    { bind: [tenantId], type: QueryTypes.SELECT },
+  );
+  return row!.id;
 }

@@ -21,7 +21,7 @@ async function tables(): Promise<string[]> {
 
 // The foundation's tables; later migrations may add more.
 const CORE_TABLES = [
-  "api_call_log", "customer", "delivery", "delivery_item", "delivery_signoff", "kingdee_raw", "statement",
+  "api_call_log", "customer", "delivery", "delivery_item", "delivery_signoff", "source_record", "statement",
   "statement_confirmation", "statement_line", "sync_failure", "sync_job", "sync_run", "tenant",
 ];
 

@@ -3,12 +3,12 @@ import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   contentHash, createOrderFreshCache, findOrderRef, getOrder, getOrderProgress, OrderDocumentError, searchOrders, storeOrderVersion,
-  kingdeeTime, type OrderStatusFilter, upsertRawVersions,
+  kingdeeTime, type OrderStatusFilter, upsertRecordVersions,
 } from "../src/index.js";
-import { projectDeliveries } from "../src/projections/index.js";
-import { setupDomainDb, type TestDomainDb } from "./helpers.js";
+import { projectDeliveries } from "../src/connectors/jdy/mappers/deliveries.js";
+import { addJdyConnection, setupDomainDb, type TestDomainDb } from "./helpers.js";
 
-// Customer orders straight from kingdee_raw: scope, search (keyword, status, paging), lines,
+// Customer orders straight from source_record: scope, search (keyword, status, paging), lines,
 // ordered vs delivered per material in SQL numeric, and live-refresh versioning.
 
 let db: TestDomainDb;
@@ -63,9 +63,16 @@ const outBound = (id: string, customerId: string, entries: Array<[string, string
   })),
 });
 
+/** Each tenant's JDY connection: what its stored orders are keyed by. */
+const connectionOf = new Map<string, string>();
 async function storeOrders(tenant: string, docs: Doc[]) {
   await db.sequelize.transaction((t) =>
-    upsertRawVersions(t, tenant, "sal_order", docs.map((d) => ({ bizId: String(d.id), data: d, hash: contentHash(d), modifyTime: kingdeeTime(d.modify_time) ?? null })), null),
+    upsertRecordVersions(
+      t,
+      { connectionId: connectionOf.get(tenant)!, tenantId: tenant, stream: "sal_order" },
+      docs.map((d) => ({ recordId: String(d.id), data: d, hash: contentHash(d), cursorValue: kingdeeTime(d.modify_time) ?? null })),
+      null,
+    ),
   );
 }
 async function storeDeliveries(tenant: string, docs: Doc[]) {
@@ -79,6 +86,7 @@ beforeAll(async () => {
   db = await setupDomainDb();
   tenantId = (await db.models.Tenant.create({ name: "Orders" })).id;
   otherTenantId = (await db.models.Tenant.create({ name: "Other" })).id;
+  for (const tenant of [tenantId, otherTenantId]) connectionOf.set(tenant, await addJdyConnection(db, tenant));
   A = (await db.models.Customer.create({ tenantId, kingdeeCustomerId: "CA", name: "A" })).id;
   B = (await db.models.Customer.create({ tenantId, kingdeeCustomerId: "CB", name: "B" })).id;
   otherTenantA = (await db.models.Customer.create({ tenantId: otherTenantId, kingdeeCustomerId: "CA", name: "A elsewhere" })).id;
@@ -176,14 +184,14 @@ describe("searchOrders", () => {
     await db.sequelize.transaction(async (transaction) => {
       await db.sequelize.query(`SET LOCAL enable_seqscan = off`, { transaction });
       const plan = await db.sequelize.query<{ "QUERY PLAN": string }>(
-        `EXPLAIN SELECT biz_id FROM kingdee_raw k
-          WHERE k.tenant_id = $1 AND k.biz_type = 'sal_order' AND k.is_current
+        `EXPLAIN SELECT record_id FROM source_record k
+          WHERE k.tenant_id = $1 AND k.stream = 'sal_order' AND k.is_current
             AND (k.data ->> 'customer_id') = (SELECT c.kingdee_customer_id FROM customer c WHERE c.id = $2 AND c.tenant_id = $1)
-          ORDER BY k.data ->> 'bill_date' DESC, k.data ->> 'bill_no' DESC, k.biz_id DESC LIMIT 20`,
+          ORDER BY k.data ->> 'bill_date' DESC, k.data ->> 'bill_no' DESC, k.record_id DESC LIMIT 20`,
         { bind: [tenantId, A], type: QueryTypes.SELECT, transaction },
       );
       const text = plan.map((p) => p["QUERY PLAN"]).join("\n");
-      expect(text).toContain("kingdee_raw_sal_order_customer_idx");
+      expect(text).toContain("source_record_sal_order_customer_idx");
       expect(text).not.toMatch(/Sort/);
     });
   });
@@ -235,7 +243,7 @@ describe("getOrder / getOrderProgress", () => {
 describe("storeOrderVersion", () => {
   const versions = async (bizId: string) =>
     db.sequelize.query<{ is_current: boolean; hash: string; list_hash: string | null; sync_run_id: string | null }>(
-      `SELECT is_current, hash, list_hash, sync_run_id FROM kingdee_raw WHERE tenant_id = $1 AND biz_type = 'sal_order' AND biz_id = $2 ORDER BY pulled_at, is_current`,
+      `SELECT is_current, hash, list_hash, sync_run_id FROM source_record WHERE tenant_id = $1 AND stream = 'sal_order' AND record_id = $2 ORDER BY pulled_at, is_current`,
       { bind: [tenantId, bizId], type: QueryTypes.SELECT },
     );
 

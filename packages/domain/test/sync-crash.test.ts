@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SyncService } from "../src/index.js";
+import { jdyConnector, SyncService } from "../src/index.js";
 import { SMALL_COUNTS, type SyncFixture, setupSync } from "./sync-fixture.js";
 
 const DOCS = 1_500;
@@ -44,7 +44,7 @@ describe("crash mid-sync", () => {
 
     const killedAt = await f.outBoundNextPage();
     expect(killedAt).toBeGreaterThanOrEqual(6);
-    const storedBefore = await f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = 'sal_out_bound'`);
+    const storedBefore = await f.count(`SELECT count(*) AS n FROM source_record WHERE stream = 'sal_out_bound'`);
     expect(storedBefore).toBeGreaterThanOrEqual((killedAt - 1) * 100);
     expect(storedBefore).toBeLessThan(DOCS);
     const lastRun = async () =>
@@ -59,7 +59,7 @@ describe("crash mid-sync", () => {
 
     // …until another replica's reaper sees that the run's lock is gone: well inside the scheduler's
     // 10 s lock lifetime, not at the next run of the job (a day, for the daily job).
-    const replica = new SyncService({ sequelize: f.db.sequelize, kingdeeFor: (id) => f.clients.get(id) });
+    const replica = new SyncService({ sequelize: f.db.sequelize, connector: jdyConnector, clientFor: (id) => f.clients.get(id) });
     const reapStarted = Date.now();
     replica.startReaping(1_000);
     while ((await lastRun()).status === "running") {
@@ -83,8 +83,8 @@ describe("crash mid-sync", () => {
 
     const ids = f.sandbox.data.rows("sal_out_bound").map((r) => r.id);
     const stored = await f.db.sequelize.query<{ biz_id: string; versions: number; current: number }>(
-      `SELECT biz_id, count(*)::int AS versions, count(*) FILTER (WHERE is_current)::int AS current
-         FROM kingdee_raw WHERE biz_type = 'sal_out_bound' GROUP BY biz_id`,
+      `SELECT record_id AS biz_id, count(*)::int AS versions, count(*) FILTER (WHERE is_current)::int AS current
+         FROM source_record WHERE stream = 'sal_out_bound' GROUP BY record_id`,
       { type: QueryTypes.SELECT },
     );
     expect(stored).toHaveLength(DOCS);

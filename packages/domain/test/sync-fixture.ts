@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type KingdeeSandbox, type KingdeeSandboxOptions, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
-import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
+import { type KingdeeClient, MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
-import { KingdeeClients, loadKeyring, upsertTenant } from "../src/index.js";
+import { jdyConnector, KingdeeClients, loadKeyring, upsertTenant } from "../src/index.js";
 import { SyncService, type SyncSettings } from "../src/sync/sync-service.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
@@ -23,7 +23,7 @@ export interface SyncFixture {
   sandbox: KingdeeSandbox;
   tenantId: string;
   encryptionKey: string;
-  sync: SyncService;
+  sync: SyncService<KingdeeClient>;
   clients: KingdeeClients;
   count(sql: string, bind?: unknown[]): Promise<number>;
   /** The out-bound page the documents job resumes at (its checkpoint), 0 before its first page. */
@@ -55,7 +55,7 @@ export async function setupSync(
     tokenStore: new MemoryTokenStore(),
     clientDefaults: { retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 50 }, rateLimit: { perMinute: 600_000, burst: 1000, concurrency: 16 } },
   });
-  const sync = new SyncService({ sequelize: db.sequelize, kingdeeFor: (id) => clients.get(id), settings: options.settings });
+  const sync = new SyncService({ sequelize: db.sequelize, connector: jdyConnector, clientFor: (id) => clients.get(id), settings: options.settings });
   return {
     db,
     sandbox,

@@ -29,7 +29,7 @@ describe("graceful stop mid-run", () => {
     const resumeAt = await f.outBoundNextPage();
     expect(stopped.error).toMatch(new RegExp(`sal_out_bound: stopped by shutdown; sal_out_bound resumes at page ${resumeAt}`));
     // Every page it listed was committed: nothing half-written, nothing lost.
-    expect(await f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = 'sal_out_bound'`)).toBe((resumeAt - 1) * 100);
+    expect(await f.count(`SELECT count(*) AS n FROM source_record WHERE stream = 'sal_out_bound'`)).toBe((resumeAt - 1) * 100);
     const [job] = await f.db.sequelize.query<{ status: string; locked_by: string | null }>(
       `SELECT status, locked_by FROM sync_job WHERE job_name = 'documents_incremental'`,
       { type: QueryTypes.SELECT },
@@ -39,7 +39,7 @@ describe("graceful stop mid-run", () => {
     const resumed = await f.sync.run({ tenantId: f.tenantId, jobName: "documents_incremental" });
     expect(resumed.status).toBe("success");
     expect(resumed.warnings.join("\n")).toMatch(new RegExp(`sal_out_bound: resumed an interrupted window at page ${resumeAt}`));
-    expect(await f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = 'sal_out_bound' AND is_current`)).toBe(DOCS);
-    expect(await f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = 'sal_out_bound'`)).toBe(DOCS);
+    expect(await f.count(`SELECT count(*) AS n FROM source_record WHERE stream = 'sal_out_bound' AND is_current`)).toBe(DOCS);
+    expect(await f.count(`SELECT count(*) AS n FROM source_record WHERE stream = 'sal_out_bound'`)).toBe(DOCS);
   });
 });

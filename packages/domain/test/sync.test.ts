@@ -1,7 +1,7 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmStatement } from "../src/statements/confirm.js";
-import { streams, syncJobs } from "../src/sync/streams.js";
+import { jdyJobs } from "../src/connectors/jdy/streams.js";
 import { SyncAlreadyRunningError } from "../src/sync/sync-service.js";
 import { type SyncFixture, setupSync } from "./sync-fixture.js";
 
@@ -12,8 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => f?.teardown());
 
-const versions = (bizType: string) => f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = $1`, [bizType]);
-const current = (bizType: string) => f.count(`SELECT count(*) AS n FROM kingdee_raw WHERE biz_type = $1 AND is_current`, [bizType]);
+const versions = (bizType: string) => f.count(`SELECT count(*) AS n FROM source_record WHERE stream = $1`, [bizType]);
+const current = (bizType: string) => f.count(`SELECT count(*) AS n FROM source_record WHERE stream = $1 AND is_current`, [bizType]);
 const runAll = async () => {
   const master = await f.sync.run({ tenantId: f.tenantId, jobName: "master_data_full" });
   const documents = await f.sync.run({ tenantId: f.tenantId, jobName: "documents_incremental" });
@@ -25,16 +25,16 @@ describe("sync engine against the sandbox", () => {
     const { master, documents } = await runAll();
     expect(master.status).toBe("success");
     expect(documents.status).toBe("success");
-    for (const job of Object.values(syncJobs)) {
+    for (const job of Object.values(jdyJobs)) {
       for (const name of job.streams) {
-        expect({ name, current: await current(name) }).toEqual({ name, current: f.sandbox.data.count(streams[name].resource) });
+        expect({ name, current: await current(name) }).toEqual({ name, current: f.sandbox.data.count(name) });
         expect(await versions(name)).toBe(await current(name));
       }
     }
     expect(await f.count(`SELECT count(*) AS n FROM delivery`)).toBe(f.sandbox.data.count("sal_out_bound"));
     expect(await f.count(`SELECT count(*) AS n FROM customer`)).toBe(f.sandbox.data.count("customer"));
     expect(documents.insertedCount).toBe(
-      syncJobs.documents_incremental.streams.reduce((n, s) => n + f.sandbox.data.count(streams[s].resource), 0),
+      jdyJobs.documents_incremental.streams.reduce((n, s) => n + f.sandbox.data.count(s), 0),
     );
     expect(documents.warnings).toEqual([]);
     // Customer phone numbers come from the detail's contacts.
@@ -79,10 +79,10 @@ describe("sync engine against the sandbox", () => {
   });
 
   it("re-running writes no new version and calls no detail endpoint", async () => {
-    const before = await f.count(`SELECT count(*) AS n FROM kingdee_raw`);
+    const before = await f.count(`SELECT count(*) AS n FROM source_record`);
     f.sandbox.calls.reset();
     const { master, documents } = await runAll();
-    expect(await f.count(`SELECT count(*) AS n FROM kingdee_raw`)).toBe(before);
+    expect(await f.count(`SELECT count(*) AS n FROM source_record`)).toBe(before);
     expect(documents.insertedCount + documents.updatedCount + master.insertedCount + master.updatedCount).toBe(0);
     expect(f.sandbox.calls.count(DETAIL)).toBe(0);
     expect(f.sandbox.calls.count("/jdy/v2/bd/customer_detail")).toBe(0);
@@ -136,7 +136,7 @@ describe("sync engine against the sandbox", () => {
     expect(await f.count(`SELECT count(*) AS n FROM sync_failure WHERE resolved_by_run_id = $1`, [healed.id])).toBe(1);
     const doc = f.sandbox.data.rows("sal_out_bound").find((r) => r.id === id)!;
     const [stored] = await f.db.sequelize.query<{ remark: string }>(
-      `SELECT data->>'remark' AS remark FROM kingdee_raw WHERE biz_id = $1 AND is_current`,
+      `SELECT data->>'remark' AS remark FROM source_record WHERE record_id = $1 AND is_current`,
       { bind: [id], type: QueryTypes.SELECT },
     );
     expect(stored!.remark).toBe(doc.remark);

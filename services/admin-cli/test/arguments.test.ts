@@ -52,7 +52,7 @@ describe.concurrent("bad arguments: one-line error naming the argument, then usa
     [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--to", "2025-13-01"], 'error: --to must be an ISO date or date-time', "usage: pnpm admin sync:run"],
     [["sync:run", "--tenant", TENANT, "--job", "master_data_full", "--to", "2025-03-01T24:30:00Z"], 'error: --to must be an ISO date or date-time', "usage: pnpm admin sync:run"],
     [["sync:run", "--tenant", TENANT, "--job", "no_such_job"], 'error: --job must be one of master_data_full, documents_incremental, got "no_such_job"', "usage: pnpm admin sync:run"],
-    [["sync:run", "--tenant", TENANT, "--resource", "sal_outbound"], 'error: --resource must be one of customer, supplier, material, inventory, sal_order, sal_out_bound, sal_invoice, ar_credit, ap_credit, got "sal_outbound"', "usage: pnpm admin sync:run"],
+    [["sync:run", "--tenant", TENANT, "--resource", "sal_outbound"], 'error: --resource must be one of customer, supplier, material, inventory, inventory_stock, sal_order, pur_order, sal_out_bound, pur_inbound, sal_invoice, pur_invoice, ar_credit, ap_credit, voucher, got "sal_outbound"', "usage: pnpm admin sync:run"],
     [["sync:status", "--tenant", "abc"], 'error: --tenant must be an id (uuid), got "abc"', "usage: pnpm admin sync:status"],
     [["customer:token"], "error: missing --customer <id>", "usage: pnpm admin customer:token"],
     [["customer:token", "--customer", TENANT, "--ttl-hours", "0"], "error: --ttl-hours must be a whole number from 1 to 2160, got \"0\"", "usage: pnpm admin customer:token"],

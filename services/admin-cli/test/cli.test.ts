@@ -118,7 +118,7 @@ describe("admin CLI against the real API", () => {
       expect(progress.length).toBeGreaterThanOrEqual(2);
       // Each progress line names the resource being synced, one of the job's streams.
       const resources = progress.map((l) => /^running\s+\S+ {2}(\w+) {2}/.exec(l)![1]);
-      for (const resource of resources) expect(["sal_order", "sal_out_bound", "sal_invoice", "ar_credit", "ap_credit"]).toContain(resource);
+      for (const resource of resources) expect(["sal_order", "pur_order", "sal_out_bound", "pur_inbound", "sal_invoice", "pur_invoice", "ar_credit", "ap_credit", "voucher"]).toContain(resource);
       const fetched = progress.map((l) => Number(/fetched (\d+)/.exec(l)![1]));
       expect(fetched).toEqual([...fetched].sort((a, b) => a - b)); // counts only grow
       const final = lines.at(-1)!;

@@ -1,6 +1,7 @@
 import {
   ApiCallLog, type ClosableTokenStore, createDatabase, createJobRuntime, createOrderFreshCache, CustomerSessionCache, createTokenStore,
-  type Database, KingdeeClients, type Keyring, LiveOrders, loadKeyring, migrate, SyncService, syncJobKind, syncScheduling, type SyncScheduling,
+  type Database, jdyConnector, KingdeeClients, type Keyring, LiveOrders, loadKeyring, migrate, SyncService, syncJobKind, syncScheduling,
+  type SyncScheduling,
   syncScheduleDefaults, tenantSchedules, Tenant,
 } from "@erpbridge/domain";
 import { type KingdeeClientConfig, type RateBudget, RedisRateBudget, TokenBucketBudget } from "@erpbridge/kingdee-sdk";
@@ -78,7 +79,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
   });
   const sync = new SyncService({
     sequelize: db.sequelize,
-    kingdeeFor: (tenantId) => kingdee.get(tenantId),
+    connector: jdyConnector,
+    clientFor: (tenantId) => kingdee.get(tenantId),
     logger: domainLogger(logger),
     onFinished: (run) => {
       metrics.syncRuns.inc({ job: run.jobName, status: run.status });

@@ -108,7 +108,7 @@ beforeAll(async () => {
   const customers = await sql<{ id: string; kingdeeCustomerId: string }>(
     `SELECT c.id, c.kingdee_customer_id AS "kingdeeCustomerId"
        FROM customer c
-       JOIN kingdee_raw k ON k.tenant_id = c.tenant_id AND k.biz_type = 'sal_order' AND k.is_current
+       JOIN source_record k ON k.tenant_id = c.tenant_id AND k.stream = 'sal_order' AND k.is_current
                          AND k.data ->> 'customer_id' = c.kingdee_customer_id
       WHERE c.tenant_id = $1
         AND EXISTS (SELECT 1 FROM delivery_item di JOIN delivery d ON d.id = di.delivery_id
@@ -273,8 +273,8 @@ describe("mini.orders.get with fresh: true", () => {
   let id: string;
   const versions = (bizId: string) =>
     sql<{ is_current: boolean; hash: string; remark: string | null }>(
-      `SELECT is_current, hash, data ->> 'remark' AS remark FROM kingdee_raw
-        WHERE tenant_id = $1 AND biz_type = 'sal_order' AND biz_id = $2 ORDER BY pulled_at, is_current`,
+      `SELECT is_current, hash, data ->> 'remark' AS remark FROM source_record
+        WHERE tenant_id = $1 AND stream = 'sal_order' AND record_id = $2 ORDER BY pulled_at, is_current`,
       [tenantId, bizId],
     );
   /** Ends the cache window now (the Redis key, or the in-process entry without Redis). */

@@ -90,7 +90,7 @@ describe("replicas of main.ts", () => {
     expect(runs[0]).toMatchObject({ status: "stopped", trigger: "schedule" });
     expect(runs[0]!.error).toMatch(/sal_order: stopped by shutdown; sal_order resumes at page 2/);
     // The page in flight was committed whole.
-    const [stored] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM kingdee_raw WHERE biz_type = 'sal_order'`);
+    const [stored] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM source_record WHERE stream = 'sal_order'`);
     expect(stored!.n).toBe(40);
 
     const resumed = await api.services.sync.run({ tenantId, jobName: "documents_incremental" });

@@ -69,6 +69,10 @@ export class SyncRun extends Model<InferAttributes<SyncRun>, InferCreationAttrib
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   failedCount!: CreationOptional<number>;
 
+  /** Records a completed full pass no longer found, soft-deleted by the guarded reconcile. */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  deletedCount!: CreationOptional<number>;
+
   @Column({ type: DataType.JSONB, allowNull: false, defaultValue: [] })
   warnings!: CreationOptional<string[]>;
 

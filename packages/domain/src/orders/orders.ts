@@ -1,12 +1,14 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import type { CustomerScope, Page } from "../deliveries/deliveries.js";
-import { upsertRawVersions } from "../kingdee/raw-versions.js";
+import { jdyConnector } from "../connectors/jdy/streams.js";
+import { connectionIdOf } from "../sync/connection-of.js";
+import { upsertRecordVersions } from "../sync/record-store.js";
 import { contentHash } from "../sync/canonical.js";
-import { kingdeeTime } from "../sync/kingdee-values.js";
+import { kingdeeTime } from "../connectors/jdy/values.js";
 
 /**
  * Sales orders as the signed-in customer sees them, read from the current `sal_order` versions in
- * `kingdee_raw` (the synced detail documents), and their delivery progress from the projected
+ * `source_record` (the synced detail documents), and their delivery progress from the projected
  * out-bound entries (`delivery_item.src_bill_no` = the order's bill_no, per material_id).
  *
  * Scope: an order is the customer's when its `customer_id` is the customer's `kingdee_customer_id`
@@ -126,7 +128,7 @@ const entries = (doc: string) =>
   `jsonb_array_elements(CASE WHEN jsonb_typeof(${doc} -> 'material_entity') = 'array' THEN ${doc} -> 'material_entity' ELSE '[]'::jsonb END)`;
 
 /** Current sal_order versions of the customer ($1 tenant, $2 customer id). */
-const SCOPE = `k.tenant_id = $1 AND k.biz_type = '${ORDER_BIZ_TYPE}' AND k.is_current
+const SCOPE = `k.tenant_id = $1 AND k.stream = '${ORDER_BIZ_TYPE}' AND k.is_current
   AND (k.data ->> 'customer_id') = (SELECT c.kingdee_customer_id FROM customer c WHERE c.id = $2 AND c.tenant_id = $1)`;
 
 /**
@@ -166,15 +168,15 @@ const progressOf = (o: string) => `
               ELSE 'partially_delivered' END AS progress_status
     FROM (${perMaterial(o)}) m`;
 
-const ORDER_COLUMNS = `k.biz_id AS id, COALESCE(k.data ->> 'bill_no', k.biz_id) AS "billNo",
+const ORDER_COLUMNS = `k.record_id AS id, COALESCE(k.data ->> 'bill_no', k.record_id) AS "billNo",
   CASE WHEN (k.data ->> 'bill_date') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN left(k.data ->> 'bill_date', 10) END AS "billDate",
   k.data ->> 'bill_status' AS "billStatus", COALESCE(k.data ->> 'bill_status' = 'C', false) AS audited,
   round(${dec("k.data ->> 'total_amount'")}, 2)::text AS "totalAmount",
   (SELECT count(*)::int FROM ${entries("k.data")} AS x(e)) AS "lineCount",
   p.progress_status AS "progressStatus", ${qty4("p.ordered")} AS "orderedQty", ${qty4("p.delivered")} AS "deliveredQty",
-  ${qty4("p.remaining")} AS "remainingQty", k.modify_time AS "modifiedAt", k.pulled_at AS "syncedAt"`;
+  ${qty4("p.remaining")} AS "remainingQty", k.cursor_value AS "modifiedAt", k.pulled_at AS "syncedAt"`;
 
-const ORDER_BY = `ORDER BY k.data ->> 'bill_date' DESC, k.data ->> 'bill_no' DESC, k.biz_id DESC`;
+const ORDER_BY = `ORDER BY k.data ->> 'bill_date' DESC, k.data ->> 'bill_no' DESC, k.record_id DESC`;
 
 const likePattern = (keyword: string) => `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -203,8 +205,8 @@ export async function searchOrders(sequelize: Sequelize, input: SearchOrdersInpu
   const progressJoin = `CROSS JOIN LATERAL (${progressOf("k")}) p`;
 
   const countSql = progress.length
-    ? `SELECT count(*)::int AS total FROM kingdee_raw k ${progressJoin} ${where} ${progressFilter}`
-    : `SELECT count(*)::int AS total FROM kingdee_raw k ${where} AND $5::text[] IS NULL`;
+    ? `SELECT count(*)::int AS total FROM source_record k ${progressJoin} ${where} ${progressFilter}`
+    : `SELECT count(*)::int AS total FROM source_record k ${where} AND $5::text[] IS NULL`;
   const [{ total }] = (await sequelize.query<{ total: number }>(countSql, { bind, type: QueryTypes.SELECT })) as [{ total: number }];
 
   const offset = (input.page - 1) * input.pageSize;
@@ -213,13 +215,13 @@ export async function searchOrders(sequelize: Sequelize, input: SearchOrdersInpu
       ? []
       : progress.length
         ? await sequelize.query<OrderRecord>(
-            `SELECT ${ORDER_COLUMNS} FROM kingdee_raw k ${progressJoin} ${where} ${progressFilter}
+            `SELECT ${ORDER_COLUMNS} FROM source_record k ${progressJoin} ${where} ${progressFilter}
               ${ORDER_BY} LIMIT $6 OFFSET $7`,
             { bind: [...bind, input.pageSize, offset], type: QueryTypes.SELECT },
           )
         : await sequelize.query<OrderRecord>(
             `SELECT ${ORDER_COLUMNS}
-               FROM (SELECT k.* FROM kingdee_raw k ${where} AND $5::text[] IS NULL ${ORDER_BY} LIMIT $6 OFFSET $7) k
+               FROM (SELECT k.* FROM source_record k ${where} AND $5::text[] IS NULL ${ORDER_BY} LIMIT $6 OFFSET $7) k
                ${progressJoin}
               ${ORDER_BY}`,
             { bind: [...bind, input.pageSize, offset], type: QueryTypes.SELECT },
@@ -233,8 +235,8 @@ export async function getOrder(sequelize: Sequelize, input: CustomerScope & { or
     `SELECT ${ORDER_COLUMNS}, k.data ->> 'customer_name' AS "customerName",
             CASE WHEN (k.data ->> 'delivery_date') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN left(k.data ->> 'delivery_date', 10) END AS "deliveryDate",
             NULLIF(k.data ->> 'remark', '') AS remark
-       FROM kingdee_raw k CROSS JOIN LATERAL (${progressOf("k")}) p
-      WHERE ${SCOPE} AND k.biz_id = $3`,
+       FROM source_record k CROSS JOIN LATERAL (${progressOf("k")}) p
+      WHERE ${SCOPE} AND k.record_id = $3`,
     { bind: [input.tenantId, input.customerId, input.orderId], type: QueryTypes.SELECT },
   );
   if (!order) return null;
@@ -245,8 +247,8 @@ export async function getOrder(sequelize: Sequelize, input: CustomerScope & { or
             ${qty4(`COALESCE(${dec("e ->> 'qty'")}, 0)`)} AS qty,
             ${qty4(dec("COALESCE(e ->> 'tax_price', e ->> 'price')"))} AS price,
             round(${dec("COALESCE(e ->> 'all_amount', e ->> 'amount')")}, 2)::text AS amount
-       FROM kingdee_raw k CROSS JOIN LATERAL ${entries("k.data")} WITH ORDINALITY AS x(e, n)
-      WHERE ${SCOPE} AND k.biz_id = $3
+       FROM source_record k CROSS JOIN LATERAL ${entries("k.data")} WITH ORDINALITY AS x(e, n)
+      WHERE ${SCOPE} AND k.record_id = $3
       ORDER BY n`,
     { bind: [input.tenantId, input.customerId, input.orderId], type: QueryTypes.SELECT },
   );
@@ -259,10 +261,10 @@ export async function getOrderProgress(
   input: CustomerScope & { orderId: string },
 ): Promise<OrderProgressRecord | null> {
   const [order] = await sequelize.query<Omit<OrderProgressRecord, "materials">>(
-    `SELECT k.biz_id AS id, COALESCE(k.data ->> 'bill_no', k.biz_id) AS "billNo", p.progress_status AS "progressStatus",
+    `SELECT k.record_id AS id, COALESCE(k.data ->> 'bill_no', k.record_id) AS "billNo", p.progress_status AS "progressStatus",
             ${qty4("p.ordered")} AS "orderedQty", ${qty4("p.delivered")} AS "deliveredQty", ${qty4("p.remaining")} AS "remainingQty"
-       FROM kingdee_raw k CROSS JOIN LATERAL (${progressOf("k")}) p
-      WHERE ${SCOPE} AND k.biz_id = $3`,
+       FROM source_record k CROSS JOIN LATERAL (${progressOf("k")}) p
+      WHERE ${SCOPE} AND k.record_id = $3`,
     { bind: [input.tenantId, input.customerId, input.orderId], type: QueryTypes.SELECT },
   );
   if (!order) return null;
@@ -275,8 +277,8 @@ export async function getOrderProgress(
             ${qty4("greatest(m.ordered - m.delivered, 0)")} AS "remainingQty",
             m.delivered > m.ordered AS "overDelivered",
             ${qty4("greatest(m.delivered - m.ordered, 0)")} AS "overDeliveredQty"
-       FROM kingdee_raw k CROSS JOIN LATERAL (${perMaterial("k")}) m
-      WHERE ${SCOPE} AND k.biz_id = $3
+       FROM source_record k CROSS JOIN LATERAL (${perMaterial("k")}) m
+      WHERE ${SCOPE} AND k.record_id = $3
       ORDER BY m.first_seq NULLS LAST, COALESCE(m.l_material_number, m.d_material_number), m.key`,
     { bind: [input.tenantId, input.customerId, input.orderId], type: QueryTypes.SELECT },
   );
@@ -292,7 +294,7 @@ export interface StoredOrderRef {
 /** The customer's stored current version of an order (scope check before any live fetch). */
 export async function findOrderRef(sequelize: Sequelize, input: CustomerScope & { orderId: string }): Promise<StoredOrderRef | null> {
   const [row] = await sequelize.query<StoredOrderRef>(
-    `SELECT k.biz_id AS id, k.hash, k.modify_time AS "modifyTime" FROM kingdee_raw k WHERE ${SCOPE} AND k.biz_id = $3`,
+    `SELECT k.record_id AS id, k.hash, k.cursor_value AS "modifyTime" FROM source_record k WHERE ${SCOPE} AND k.record_id = $3`,
     { bind: [input.tenantId, input.customerId, input.orderId], type: QueryTypes.SELECT },
   );
   return row ?? null;
@@ -312,7 +314,7 @@ export interface StoreOrderResult {
 const CONCURRENT_WRITE = /concurrent write/;
 
 /**
- * Stores a sales order fetched live (`sal_order_detail`) as a new `kingdee_raw` version when its
+ * Stores a sales order fetched live (`sal_order_detail`) as a new `source_record` version when its
  * content hash changed, in one transaction. Live refreshes of the same order are serialised by a
  * transaction advisory lock; a version the sync wrote meanwhile with a newer modify time wins
  * (`stale`: nothing written). If a sync page writes the same order at the same instant, the loser
@@ -334,6 +336,7 @@ export async function storeOrderVersion(
   }
   const hash = contentHash(data);
   const modifyTime = kingdeeTime(data.modify_time) ?? null;
+  const scope = { connectionId: await connectionIdOf(tenantId, jdyConnector.kind), tenantId, stream: ORDER_BIZ_TYPE };
   for (let attempt = 1; ; attempt++) {
     try {
       const outcome = await sequelize.transaction(async (transaction): Promise<StoreOrderOutcome> => {
@@ -343,12 +346,17 @@ export async function storeOrderVersion(
           transaction,
         });
         const [current] = await sequelize.query<{ hash: string; modify_time: Date | null }>(
-          `SELECT hash, modify_time FROM kingdee_raw WHERE tenant_id = $1 AND biz_type = $2 AND biz_id = $3 AND is_current`,
-          { bind: [tenantId, ORDER_BIZ_TYPE, orderId], type: QueryTypes.SELECT, transaction },
+          `SELECT hash, cursor_value AS modify_time FROM source_record WHERE connection_id = $1 AND stream = $2 AND record_id = $3 AND is_current`,
+          { bind: [scope.connectionId, ORDER_BIZ_TYPE, orderId], type: QueryTypes.SELECT, transaction },
         );
         if (current?.hash === hash) return "unchanged";
         if (current?.modify_time && modifyTime && current.modify_time.getTime() > modifyTime.getTime()) return "stale";
-        const [result] = await upsertRawVersions(transaction, tenantId, ORDER_BIZ_TYPE, [{ bizId: orderId, data, hash, modifyTime, listHash: null }], null);
+        const [result] = await upsertRecordVersions(
+          transaction,
+          scope,
+          [{ recordId: orderId, data, hash, cursorValue: modifyTime, listHash: null }],
+          null,
+        );
         return result!.outcome;
       });
       return { outcome, hash };

@@ -23,7 +23,4 @@ export interface RecordFailure {
  */
 export type Projection = (ctx: ProjectionContext, documents: ProjectedDocument[]) => Promise<RecordFailure[]>;
 
-export { ensureCustomers, projectCustomers } from "./customers.js";
-export { projectDeliveries } from "./deliveries.js";
-export { projectReceipts } from "./receipts.js";
 export { markStatementsStale, refreshStaleStatements, refreshStatements } from "./statements.js";

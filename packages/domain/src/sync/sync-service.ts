@@ -1,11 +1,11 @@
-import type { KingdeeClient } from "@erpbridge/kingdee-sdk";
 import { QueryTypes, type Sequelize } from "sequelize";
 import { z } from "zod";
 import { dateInput, idInput } from "../inputs/schemas.js";
 import { SyncJob } from "../models/sync-job.js";
 import { SyncRun, type SyncRunStatus } from "../models/sync-run.js";
 import { type PageCounts, StreamSync, SyncStoppedError } from "./engine.js";
-import { type StreamName, type SyncJobName, isStreamName, isSyncJobName, jobOfStream, streams, syncJobs } from "./streams.js";
+import { connectionIdOf } from "./connection-of.js";
+import type { Connector } from "./source.js";
 
 export class SyncAlreadyRunningError extends Error {
   readonly code = "SYNC_ALREADY_RUNNING";
@@ -18,32 +18,42 @@ export class SyncAlreadyRunningError extends Error {
   }
 }
 
-export const syncRequestSchema = z
-  .object({
-    tenantId: idInput,
-    jobName: z.string().refine(isSyncJobName, { message: `must be one of: ${Object.keys(syncJobs).join(", ")}` }).optional(),
-    resource: z.string().refine(isStreamName, { message: `must be one of: ${Object.keys(streams).join(", ")}` }).optional(),
-    trigger: z.enum(["schedule", "manual"]).default("manual"),
-    fromTime: dateInput.optional(),
-    toTime: dateInput.optional(),
-  })
-  .refine((r) => r.jobName || r.resource, { message: "give a jobName or a resource", path: ["jobName"] })
-  .refine((r) => !r.fromTime || !r.toTime || r.fromTime < r.toTime, { message: "fromTime must be before toTime", path: ["fromTime"] });
-
-export type SyncRequest = z.input<typeof syncRequestSchema>;
-
-export interface SyncSettings {
-  /** Re-read before the watermark (default 15 min). */
-  overlapMs: number;
-  /** Detail calls in flight per stream (the client's limiter still applies). */
-  detailConcurrency: number;
+/** A sync request, validated against the connector's jobs and streams. */
+export function syncRequestSchema(connector: Connector<unknown>) {
+  const jobNames = Object.keys(connector.jobs);
+  const streamNames = Object.keys(connector.streams);
+  return z
+    .object({
+      tenantId: idInput,
+      jobName: z.string().refine((name) => Object.hasOwn(connector.jobs, name), { message: `must be one of: ${jobNames.join(", ")}` }).optional(),
+      resource: z.string().refine((name) => Object.hasOwn(connector.streams, name), { message: `must be one of: ${streamNames.join(", ")}` }).optional(),
+      trigger: z.enum(["schedule", "manual"]).default("manual"),
+      fromTime: dateInput.optional(),
+      toTime: dateInput.optional(),
+    })
+    .refine((r) => r.jobName || r.resource, { message: "give a jobName or a resource", path: ["jobName"] })
+    .refine((r) => !r.fromTime || !r.toTime || r.fromTime < r.toTime, { message: "fromTime must be before toTime", path: ["fromTime"] });
 }
 
-export const defaultSyncSettings: SyncSettings = { overlapMs: 15 * 60_000, detailConcurrency: 4 };
+type ParsedRequest = z.output<ReturnType<typeof syncRequestSchema>>;
 
-export interface SyncServiceOptions {
+export type SyncRequest = z.input<ReturnType<typeof syncRequestSchema>>;
+
+export interface SyncSettings {
+  /** Detail calls in flight per stream (the client's limiter still applies). */
+  detailConcurrency: number;
+  /** A full pass marks nothing deleted when this share (0–1) of a stream's records or more went missing. */
+  maxDeleteShare: number;
+}
+
+export const defaultSyncSettings: SyncSettings = { detailConcurrency: 4, maxDeleteShare: 0.1 };
+
+export interface SyncServiceOptions<Client> {
   sequelize: Sequelize;
-  kingdeeFor: (tenantId: string) => Promise<KingdeeClient>;
+  /** The system synced: its streams, jobs, and its `Source` over a client. */
+  connector: Connector<Client>;
+  /** The client of a tenant's connection. */
+  clientFor: (tenantId: string) => Promise<Client>;
   settings?: Partial<SyncSettings>;
   logger?: { info(msg: string, meta?: object): void; warn(msg: string, meta?: object): void; error(msg: string, meta?: object): void };
   /** Progress of a run after each committed page. */
@@ -78,15 +88,17 @@ const ABANDONED_ERROR = "abandoned: the worker running it stopped without finish
  * PostgreSQL advisory lock on a dedicated connection, so a crashed worker's lock goes with its
  * connection and the next run resumes from the committed checkpoint.
  */
-export class SyncService {
+export class SyncService<Client = unknown> {
   readonly settings: SyncSettings;
+  readonly #requestSchema: ReturnType<typeof syncRequestSchema>;
   readonly #running = new Map<string, Promise<SyncRun>>();
   #stopping = false;
   #reapTimer: NodeJS.Timeout | undefined;
   #reaping: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: SyncServiceOptions) {
+  constructor(private readonly options: SyncServiceOptions<Client>) {
     this.settings = { ...defaultSyncSettings, ...options.settings };
+    this.#requestSchema = syncRequestSchema(options.connector as Connector<unknown>);
   }
 
   /** Runs to the end; rejects only when the run could not start (bad request, already running). */
@@ -97,8 +109,8 @@ export class SyncService {
   /** Takes the lock and records the run, then continues in the background. */
   async start(input: SyncRequest, options: RunOptions = {}): Promise<StartedRun> {
     if (this.#stopping) throw new Error("sync service is shutting down");
-    const request = syncRequestSchema.parse(input);
-    const jobName: SyncJobName = request.jobName ?? jobOfStream(request.resource as StreamName);
+    const request = this.#requestSchema.parse(input);
+    const jobName = request.jobName ?? this.#jobOfStream(request.resource!);
 
     const connectionManager = this.#connectionManager();
     const connection = await connectionManager.getConnection({ type: "write" });
@@ -204,13 +216,21 @@ export class SyncService {
     this.#reapTimer.unref();
   }
 
+  /** The job a stream belongs to (a single-stream run takes that job's lock and cursor). */
+  #jobOfStream(stream: string): string {
+    const { jobs } = this.options.connector;
+    const job = Object.keys(jobs).find((name) => jobs[name]!.streams.includes(stream));
+    if (!job) throw new Error(`stream ${stream} belongs to no job`);
+    return job;
+  }
+
   #connectionManager() {
     return (this.options.sequelize as unknown as {
       connectionManager: { getConnection(o: object): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
     }).connectionManager;
   }
 
-  async #open(request: z.output<typeof syncRequestSchema>, jobName: SyncJobName): Promise<SyncRun> {
+  async #open(request: ParsedRequest, jobName: string): Promise<SyncRun> {
     const { sequelize } = this.options;
     return sequelize.transaction(async (transaction) => {
       await SyncJob.findOrCreate({ where: { tenantId: request.tenantId, jobName }, defaults: { tenantId: request.tenantId, jobName }, transaction });
@@ -242,17 +262,20 @@ export class SyncService {
     });
   }
 
-  async #execute(run: SyncRun, request: z.output<typeof syncRequestSchema>, jobName: SyncJobName, signal: AbortSignal | undefined): Promise<SyncRun> {
+  async #execute(run: SyncRun, request: ParsedRequest, jobName: string, signal: AbortSignal | undefined): Promise<SyncRun> {
     const { sequelize, logger } = this.options;
     const warnings: string[] = [];
     const errors: string[] = [];
     const stopRequested = () => this.#stopping || signal?.aborted === true;
     let stopped = false;
-    const names: readonly StreamName[] = request.resource ? [request.resource as StreamName] : syncJobs[jobName].streams;
+    const { connector } = this.options;
+    const names = request.resource ? [request.resource] : connector.jobs[jobName]!.streams;
     const range = request.fromTime || request.toTime ? { from: request.fromTime, to: request.toTime } : undefined;
     try {
-      const kingdee = await this.options.kingdeeFor(request.tenantId);
+      const source = connector.source(await this.options.clientFor(request.tenantId));
+      const connectionId = await connectionIdOf(request.tenantId, connector.kind);
       for (const name of names) {
+        const stream = connector.streams[name]!;
         if (stopRequested()) {
           stopped = true;
           errors.push(`stopped by shutdown before ${name}`);
@@ -262,25 +285,26 @@ export class SyncService {
         const sync = new StreamSync(
           {
             sequelize,
-            kingdee,
+            source,
             tenantId: request.tenantId,
+            connectionId,
             jobName,
             runId: run.id,
-            overlapMs: this.settings.overlapMs,
             detailConcurrency: this.settings.detailConcurrency,
+            maxDeleteShare: this.settings.maxDeleteShare,
             warn: (message) => warnings.push(message),
             onPage: (counts) => this.options.onProgress?.(run.id, counts),
             stopping: stopRequested,
           },
-          streams[name],
+          stream,
         );
         try {
           try {
             await sync.retryLedger();
-            await sync.run({ mode: syncJobs[jobName].mode, ...(range ? { range } : {}) });
+            await sync.run(range ? { range } : {});
           } finally {
             // Also after a failure: what the committed pages changed is brought up to date.
-            await streams[name].finalize?.(sequelize, request.tenantId);
+            await stream.finalize?.(sequelize, request.tenantId);
           }
         } catch (error) {
           // One stream failing leaves its checkpoint for the next run; the other streams still sync.

@@ -20,8 +20,9 @@ type Names<T> = string extends T ? never : T;
 // Keyed by the server's input types: a job or resource added or removed there fails this build.
 const JOBS: Record<Names<NonNullable<SyncRunInput["jobName"]>>, true> = { master_data_full: true, documents_incremental: true };
 const RESOURCES: Record<Names<NonNullable<SyncRunInput["resource"]>>, true> = {
-  customer: true, supplier: true, material: true, inventory: true,
-  sal_order: true, sal_out_bound: true, sal_invoice: true, ar_credit: true, ap_credit: true,
+  customer: true, supplier: true, material: true, inventory: true, inventory_stock: true,
+  sal_order: true, pur_order: true, sal_out_bound: true, pur_inbound: true, sal_invoice: true, pur_invoice: true,
+  ar_credit: true, ap_credit: true, voucher: true,
 };
 
 export const syncRun: CommandSpec = {

@@ -1,6 +1,6 @@
 import {
-  idInput, listTenants, pageInput, pageSizeInput, type StreamName, SyncAlreadyRunningError, SyncRun, streams, type SyncJobName,
-  syncJobNames, syncJobs, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, withDateRange,
+  idInput, type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams, listTenants, pageInput, pageSizeInput,
+  SyncAlreadyRunningError, SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, withDateRange,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes, type WhereOptions } from "sequelize";
@@ -69,8 +69,8 @@ export const adminSyncRouter = createTRPCRouter({
     .input(
       withDateRange({
         tenantId: idInput,
-        jobName: z.enum(syncJobNames as [SyncJobName, ...SyncJobName[]]).optional(),
-        resource: z.enum(Object.keys(streams) as [StreamName, ...StreamName[]]).optional(),
+        jobName: z.enum(jdyJobNames as [JdyJobName, ...JdyJobName[]]).optional(),
+        resource: z.enum(Object.keys(jdyStreams) as [JdyStreamName, ...JdyStreamName[]]).optional(),
       })
         .refine((v) => v.jobName || v.resource, { message: "give a jobName or a resource", path: ["jobName"] }),
     )
@@ -92,12 +92,12 @@ export const adminSyncRouter = createTRPCRouter({
     const jobs = await SyncJob.findAll({ where: { tenantId: tenants.map((t) => t.id) } });
     return tenants.map((tenant) => ({
       tenant,
-      jobs: syncJobNames.map((jobName): SyncJobStatusView => {
+      jobs: jdyJobNames.map((jobName): SyncJobStatusView => {
         const job = jobs.find((j) => j.tenantId === tenant.id && j.jobName === jobName);
         const schedule = scheduled.find((s) => s.tenantId === tenant.id && s.jobName === jobName);
         return {
           jobName,
-          streams: syncJobs[jobName].streams,
+          streams: jdyJobs[jobName].streams,
           enabled: job?.enabled ?? true,
           cron: job?.cron ?? schedule?.cron ?? null,
           nextRunAt: schedule?.nextRunAt ?? null,
@@ -115,7 +115,7 @@ export const adminSyncRouter = createTRPCRouter({
     .input(
       z.object({
         tenantId: idInput.optional(),
-        jobName: z.enum(syncJobNames as [string, ...string[]]).optional(),
+        jobName: z.enum(jdyJobNames as [string, ...string[]]).optional(),
         status: z.enum(SYNC_RUN_STATUSES).optional(),
         page: pageInput.default(1),
         pageSize: pageSizeInput(100).default(20),

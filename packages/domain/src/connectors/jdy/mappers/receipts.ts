@@ -1,9 +1,9 @@
 import { QueryTypes } from "sequelize";
 import { z } from "zod";
-import { decimalString } from "../sync/kingdee-values.js";
+import { decimalString } from "../values.js";
 import { ensureCustomers } from "./customers.js";
-import type { Projection, RecordFailure } from "./index.js";
-import { markStatementsStale, type StatementKey } from "./statements.js";
+import type { Projection, RecordFailure } from "../../../projections/index.js";
+import { markStatementsStale, type StatementKey } from "../../../projections/statements.js";
 
 const receiptSchema = z.looseObject({
   id: z.coerce.string().min(1),

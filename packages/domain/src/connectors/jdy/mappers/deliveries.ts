@@ -1,9 +1,9 @@
 import { QueryTypes } from "sequelize";
 import { z } from "zod";
-import { decimalString, kingdeeTime } from "../sync/kingdee-values.js";
-import type { Projection, RecordFailure } from "./index.js";
+import { decimalString, kingdeeTime } from "../values.js";
+import type { Projection, RecordFailure } from "../../../projections/index.js";
 import { ensureCustomers } from "./customers.js";
-import { markStatementsStale, type StatementKey } from "./statements.js";
+import { markStatementsStale, type StatementKey } from "../../../projections/statements.js";
 
 const entrySchema = z.looseObject({
   seq: z.coerce.number().int().optional(),

@@ -1,6 +1,6 @@
 import { QueryTypes } from "sequelize";
 import { z } from "zod";
-import type { Projection, RecordFailure } from "./index.js";
+import type { Projection, RecordFailure } from "../../../projections/index.js";
 
 const contactSchema = z.looseObject({
   mobile: z.string().optional(),
