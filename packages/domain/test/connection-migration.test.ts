@@ -108,7 +108,9 @@ describe("migration 0018: tenant credentials move into connections", () => {
   });
 
   it("goes down to the old columns with the same values", async () => {
-    expect((await migrate(db.sequelize, { direction: "down" })).migrations).toEqual(["0018-connection"]);
+    // Back through the later migrations to before 0018.
+    const reverted = await createMigrator(db.sequelize).down({ to: "0018-connection" });
+    expect(reverted.map((m) => m.name).at(-1)).toBe("0018-connection");
     const back = await select<OldTenant>(`SELECT id, name, client_id, app_key, domain, outer_instance_id, status, base_url, client_secret_enc, app_secret_enc, secret_key_id FROM tenant ORDER BY name`);
     expect(back).toEqual(old.map(({ id, name, client_id, app_key, domain, outer_instance_id, status, base_url, client_secret_enc, app_secret_enc, secret_key_id }) => ({
       id, name, client_id, app_key, domain, outer_instance_id, status, base_url, client_secret_enc, app_secret_enc, secret_key_id,

@@ -16,7 +16,7 @@ const silent = { info() {}, warn() {}, error() {} };
 beforeAll(async () => {
   db = await setupDomainDb();
   const [t] = await db.sequelize.query<{ id: string }>(
-    `INSERT INTO tenant (id, name, client_id, app_key, created_at, updated_at) VALUES (gen_random_uuid(), 't', 'c', 'k', now(), now()) RETURNING id`,
+    `INSERT INTO tenant (id, name, created_at, updated_at) VALUES (gen_random_uuid(), 't', now(), now()) RETURNING id`,
     { type: QueryTypes.SELECT },
   );
   tenantId = t!.id;
