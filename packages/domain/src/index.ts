@@ -4,6 +4,7 @@ export {
   createMigrator, migrate, migrationName, migrationStatus, MIGRATION_TABLE,
   type Migration, type MigrateOptions, type MigrateResult,
 } from "./db/migrator.js";
+export { consoleLogger, silentLogger, type DomainLogger } from "./logger.js";
 export * from "./models/index.js";
 export * from "./secrets/index.js";
 export * from "./kingdee/index.js";
@@ -78,7 +79,7 @@ export {
 } from "./notifications/templates.js";
 export {
   DELIVERY_NOTICE_STATUSES, DeliveryNotifier, listDeliveryNotices,
-  type DeliveryNoticeFilter, type DeliveryNoticeRecord, type DeliveryNoticeStatus, type DeliveryNotifierOptions, type NotifierLogger,
+  type DeliveryNoticeFilter, type DeliveryNoticeRecord, type DeliveryNoticeStatus, type DeliveryNotifierOptions,
   type NotifyRunResult,
 } from "./notifications/delivery-notices.js";
 export {

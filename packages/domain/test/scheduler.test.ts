@@ -5,7 +5,8 @@ import { createTestDatabase, requireMongo, type TestDatabase } from "@erpbridge/
 import { Agenda } from "agenda";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createSchedulerBackend, maskUrl, SchedulerStartError, type SchedulerLogger } from "../src/jobs/index.js";
+import { createSchedulerBackend, maskUrl, SchedulerStartError, } from "../src/jobs/index.js";
+import type { DomainLogger } from "../src/logger.js";
 import {
   createSyncScheduler,
   isValidCronExpression,
@@ -36,7 +37,7 @@ async function freshDb(): Promise<TestDatabase> {
   return db;
 }
 
-interface Recorder extends SchedulerLogger {
+interface Recorder extends DomainLogger {
   lines: Array<{ level: string; msg: string; meta?: object }>;
 }
 function recorder(): Recorder {

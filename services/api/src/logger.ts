@@ -1,3 +1,4 @@
+import type { DomainLogger } from "@erpbridge/domain";
 import pino, { type DestinationStream, type Logger } from "pino";
 
 /** Paths never written to logs: credentials, tokens, signatures, uploaded images. */
@@ -78,8 +79,8 @@ export function createLogger(options: { level: string; pretty: boolean; destinat
   });
 }
 
-/** The `(message, meta)` logger shape the domain's services take, writing to pino. */
-export function domainLogger(logger: Logger) {
+/** The domain's DomainLogger, writing to pino. */
+export function domainLogger(logger: Logger): DomainLogger {
   return {
     info: (msg: string, meta?: object) => logger.info(meta ?? {}, msg),
     warn: (msg: string, meta?: object) => logger.warn(meta ?? {}, msg),

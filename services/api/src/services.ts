@@ -141,6 +141,16 @@ export async function createServices(config: AppConfig, options: ServiceOptions)
     /** Set while start-up work that must finish before serving (the demo's first sync) is under way; readiness waits for it. */
     startupPending: undefined as string | undefined,
 
+    /**
+     * A tenant or one of its connections changed (credentials, status, authorization): its cached
+     * SDK clients go, so the next call is built from what is stored, and its jobs are rescheduled.
+     * The one sequence every writer of tenants and connections runs.
+     */
+    async tenantChanged(tenantId: string): Promise<void> {
+      kingdee.forget(tenantId);
+      await services.scheduleTenant(tenantId);
+    },
+
     /** (Re)schedules a tenant's sync jobs; disabled tenants and a disabled scheduler schedule nothing. */
     async scheduleTenant(tenantId: string): Promise<void> {
       if (!scheduleDefaults.enabled) return;

@@ -5,7 +5,8 @@ import { MongoClient } from "mongodb";
 import type { PoolClient } from "pg";
 import { SCHEMA_LOCK_KEY } from "../db/schema-lock.js";
 import { SchedulerStartError } from "./errors.js";
-import { consoleSchedulerLogger, type SchedulerBackendName, type SchedulerLogger } from "./types.js";
+import { consoleLogger, type DomainLogger } from "../logger.js";
+import type { SchedulerBackendName } from "./types.js";
 import { describeError, maskUrl, scrubSecrets } from "./url.js";
 
 /** PostgreSQL table (and LISTEN/NOTIFY channel) holding the scheduler's jobs. */
@@ -22,7 +23,7 @@ export interface SchedulerBackendOptions {
   mongoUrl?: string | undefined;
   /** Start-up connection timeout in ms (default 2000). */
   connectTimeoutMs?: number | undefined;
-  logger?: SchedulerLogger | undefined;
+  logger?: DomainLogger | undefined;
 }
 
 /** A connected job store for Agenda. Only this module knows which one it is. */
@@ -77,7 +78,7 @@ class ConnectedBackend implements AgendaBackend {
 }
 
 /** EventEmitters inside the drivers that would crash the process on an 'error' without listener. */
-function guardErrorEvents(inner: AgendaBackend, logger: SchedulerLogger, target: string): void {
+function guardErrorEvents(inner: AgendaBackend, logger: DomainLogger, target: string): void {
   const channel = inner.notificationChannel as unknown as { on?: (ev: string, fn: (e: unknown) => void) => void } | undefined;
   channel?.on?.("error", (error: unknown) =>
     logger.warn("Scheduler: notification channel error", { target, error: scrubSecrets(describeError(error), target) }),
@@ -163,7 +164,7 @@ async function connectPostgres(url: string, timeoutMs: number): Promise<AgendaBa
  */
 export async function createSchedulerBackend(opts: SchedulerBackendOptions): Promise<SchedulerBackend> {
   const name = schedulerBackendName(opts);
-  const logger = opts.logger ?? consoleSchedulerLogger;
+  const logger = opts.logger ?? consoleLogger;
   const timeoutMs = opts.connectTimeoutMs ?? SCHEDULER_CONNECT_TIMEOUT_MS;
   const url = name === "mongo" ? (opts.mongoUrl ?? "").trim() : opts.databaseUrl;
   const variable = name === "mongo" ? "MONGODB_URL" : "DATABASE_URL";

@@ -1,5 +1,5 @@
 export { SchedulerStartError } from "./errors.js";
-export type { SchedulerLogger, SchedulerBackendName } from "./types.js";
+export type { SchedulerBackendName } from "./types.js";
 export {
   createSchedulerBackend, schedulerBackendName,
   SCHEDULER_PG_TABLE, SCHEDULER_MONGO_COLLECTION, SCHEDULER_CONNECT_TIMEOUT_MS,

@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
 import { Agenda, type Job, type JobWithId } from "agenda";
 import { createSchedulerBackend, schedulerBackendName, type SchedulerBackend } from "./backend.js";
-import { consoleSchedulerLogger, type SchedulerBackendName, type SchedulerLogger } from "./types.js";
+import { consoleLogger, type DomainLogger } from "../logger.js";
+import type { SchedulerBackendName } from "./types.js";
 import { describeError } from "./url.js";
 
 /** What a job kind's handler gets for one run. */
@@ -52,7 +53,7 @@ export interface JobRuntimeOptions {
   stopTimeoutMs?: number | undefined;
   /** Start-up connection timeout (default 2000 ms). */
   connectTimeoutMs?: number | undefined;
-  logger?: SchedulerLogger | undefined;
+  logger?: DomainLogger | undefined;
 }
 
 /**
@@ -92,7 +93,7 @@ interface Connection {
 
 /** Creates the process's job runtime; nothing connects until `start()` or `agenda()`. */
 export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
-  const logger = options.logger ?? consoleSchedulerLogger;
+  const logger = options.logger ?? consoleLogger;
   const lockLifetimeMs = options.lockLifetimeMs ?? 10_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 20_000;
   const backendName = schedulerBackendName(options);

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
-import { Outbox, type OutboxLogger } from "../outbox/outbox.js";
+import { type DomainLogger, silentLogger } from "../logger.js";
+import { Outbox } from "../outbox/outbox.js";
 import {
   type ClassifiedSendError, createWechatSubscribeChannel, NO_CONSENT_CODES, type SubscribeSendRequest, WECHAT_SUBSCRIBE_CHANNEL,
 } from "./wechat-subscribe-channel.js";
@@ -23,7 +24,6 @@ import {
  * Deliveries dated more than `maxAgeDays` ago (an initial import, a back-dated bill) are not notified.
  */
 
-export type NotifierLogger = OutboxLogger;
 
 export interface DeliveryNotifierOptions {
   sequelize: Sequelize;
@@ -32,7 +32,7 @@ export interface DeliveryNotifierOptions {
   /** Sends one subscribe message (e.g. `wechat.subscribeMessage.send`). */
   send: (message: SubscribeSendRequest) => Promise<void>;
   classifyError?: (error: unknown) => ClassifiedSendError;
-  logger?: NotifierLogger;
+  logger?: DomainLogger;
   /** Attempts before a retried message is given up (default 5). */
   maxAttempts?: number;
   /** Delay before attempt n+1 after n failed (default 30 s · 2^(n−1), at most 1 h). */
@@ -58,7 +58,6 @@ export interface NotifyRunResult {
   reaped: number;
 }
 
-const silent: NotifierLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const MAX_BATCHES = 50;
 
 export class DeliveryNotifier {
@@ -67,7 +66,7 @@ export class DeliveryNotifier {
   readonly #maxAgeDays: number;
   readonly #batchSize: number;
   readonly #timezone: string;
-  readonly #logger: NotifierLogger;
+  readonly #logger: DomainLogger;
   readonly #outbox: Outbox;
   #running: Promise<NotifyRunResult> | undefined;
 
@@ -77,7 +76,7 @@ export class DeliveryNotifier {
     this.#maxAgeDays = options.maxAgeDays ?? 3;
     this.#batchSize = options.batchSize ?? 100;
     this.#timezone = options.timezone ?? "Asia/Shanghai";
-    this.#logger = options.logger ?? silent;
+    this.#logger = options.logger ?? silentLogger;
     this.#outbox = new Outbox({
       sequelize: options.sequelize,
       channels: [

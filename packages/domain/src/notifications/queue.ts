@@ -1,7 +1,7 @@
 import type { Sequelize } from "sequelize";
 import { type JobRunTrigger, recordJobRun } from "../jobs/run-history.js";
 import type { JobRuntime } from "../jobs/runtime.js";
-import { consoleSchedulerLogger, type SchedulerLogger } from "../jobs/types.js";
+import { consoleLogger, type DomainLogger } from "../logger.js";
 import { describeError } from "../jobs/url.js";
 import type { NotifyRunResult } from "./delivery-notices.js";
 
@@ -19,7 +19,7 @@ export interface NotificationJobsOptions {
   run: () => Promise<NotifyRunResult>;
   /** Sweep interval (Agenda interval; default "30 seconds"). */
   sweepEvery?: string | number | undefined;
-  logger?: SchedulerLogger | undefined;
+  logger?: DomainLogger | undefined;
 }
 
 export interface NotificationJobs {
@@ -34,7 +34,7 @@ export interface NotificationJobs {
  * failed, is recorded in the run history (kind "notifications"); idle sweeps are not.
  */
 export function registerNotificationJobs(runtime: JobRuntime, options: NotificationJobsOptions): NotificationJobs {
-  const logger = options.logger ?? consoleSchedulerLogger;
+  const logger = options.logger ?? consoleLogger;
   // A pass sends at most a few batches; the lock is renewed while it runs anyway.
   const lockLifetimeMs = 10 * 60_000;
 

@@ -1,5 +1,5 @@
 export {
   Outbox, OUTBOX_STATUSES,
-  type NewOutboxMessage, type OutboxChannel, type OutboxLogger, type OutboxMessage, type OutboxOptions, type OutboxRunResult,
+  type NewOutboxMessage, type OutboxChannel, type OutboxMessage, type OutboxOptions, type OutboxRunResult,
   type OutboxStatus, type SendOutcome,
 } from "./outbox.js";

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import { type DomainLogger, silentLogger } from "../logger.js";
 
 /**
  * The outbox: messages to outside systems (WeChat subscribe messages today; signed webhooks and
@@ -49,12 +50,6 @@ export interface NewOutboxMessage<Payload = unknown> {
   payload: Payload;
 }
 
-export interface OutboxLogger {
-  info(msg: string, meta?: object): void;
-  warn(msg: string, meta?: object): void;
-  error(msg: string, meta?: object): void;
-}
-
 export interface OutboxOptions {
   sequelize: Sequelize;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each channel has its own payload type
@@ -67,7 +62,7 @@ export interface OutboxOptions {
   leaseMs?: number | undefined;
   /** Messages per claim (default 100). */
   batchSize?: number | undefined;
-  logger?: OutboxLogger | undefined;
+  logger?: DomainLogger | undefined;
 }
 
 export interface OutboxRunResult {
@@ -78,7 +73,6 @@ export interface OutboxRunResult {
   reaped: number;
 }
 
-const silent: OutboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const MAX_BATCHES = 50;
 
 interface ClaimedRow {
@@ -97,7 +91,7 @@ export class Outbox {
   readonly #retryDelayMs: (attempts: number) => number;
   readonly #leaseMs: number;
   readonly #batchSize: number;
-  readonly #logger: OutboxLogger;
+  readonly #logger: DomainLogger;
 
   constructor(options: OutboxOptions) {
     this.#sequelize = options.sequelize;
@@ -110,7 +104,7 @@ export class Outbox {
     this.#retryDelayMs = options.retryDelayMs ?? ((n) => Math.min(30_000 * 2 ** Math.max(0, n - 1), 3_600_000));
     this.#leaseMs = options.leaseMs ?? 5 * 60_000;
     this.#batchSize = options.batchSize ?? 100;
-    this.#logger = options.logger ?? silent;
+    this.#logger = options.logger ?? silentLogger;
   }
 
   /** Queues a message (in the caller's transaction, if given). false when its dedupe key is already queued. */

@@ -1,7 +1,8 @@
 import type { Agenda, JobWithState } from "agenda";
 import { z } from "zod";
 import { createJobRuntime, type JobKind, type JobRuntime, type JobRuntimeOptions } from "../jobs/runtime.js";
-import { consoleSchedulerLogger, type SchedulerBackendName, type SchedulerLogger } from "../jobs/types.js";
+import type { SchedulerBackendName } from "../jobs/types.js";
+import { consoleLogger, type DomainLogger } from "../logger.js";
 import { describeError } from "../jobs/url.js";
 
 /** The sync job kind's Agenda job name; tenant and sync job travel in the job's data. */
@@ -24,7 +25,7 @@ export interface SyncJobsOptions {
   runJob: (args: SyncJobArgs) => Promise<void>;
   /** IANA zone for cron expressions (default "Asia/Shanghai"). */
   timezone?: string | undefined;
-  logger?: SchedulerLogger | undefined;
+  logger?: DomainLogger | undefined;
 }
 
 /** A scheduler with a runtime of its own (a process that runs syncs only, tests). */
@@ -127,7 +128,7 @@ function isAlreadyRunning(error: unknown): boolean {
  * jobName, trigger }`), run by `runJob`. Register it on the runtime of a process that runs syncs.
  */
 export function syncJobKind(options: Pick<SyncJobsOptions, "runJob" | "logger">): JobKind<SyncJobData> {
-  const logger = options.logger ?? consoleSchedulerLogger;
+  const logger = options.logger ?? consoleLogger;
   return {
     name: SYNC_AGENDA_JOB,
     async run({ data, signal }) {
@@ -154,7 +155,7 @@ export function syncJobKind(options: Pick<SyncJobsOptions, "runJob" | "logger">)
  * registered {@link syncJobKind} run them). See {@link SyncScheduling}.
  */
 export function syncScheduling(runtime: JobRuntime, options: Pick<SyncJobsOptions, "timezone" | "logger"> = {}): SyncScheduling {
-  const logger = options.logger ?? consoleSchedulerLogger;
+  const logger = options.logger ?? consoleLogger;
   const timezone = options.timezone ?? DEFAULT_SCHEDULER_TIMEZONE;
   assertTimezone(timezone);
 

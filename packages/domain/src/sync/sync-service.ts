@@ -6,6 +6,7 @@ import { SyncRun, type SyncRunStatus } from "../models/sync-run.js";
 import { type PageCounts, StreamSync, SyncStoppedError } from "./engine.js";
 import { connectionIdOf } from "./connection-of.js";
 import type { Connector } from "./source.js";
+import type { DomainLogger } from "../logger.js";
 
 export class SyncAlreadyRunningError extends Error {
   readonly code = "SYNC_ALREADY_RUNNING";
@@ -55,7 +56,7 @@ export interface SyncServiceOptions<Client> {
   /** The client of a tenant's connection. */
   clientFor: (tenantId: string) => Promise<Client>;
   settings?: Partial<SyncSettings>;
-  logger?: { info(msg: string, meta?: object): void; warn(msg: string, meta?: object): void; error(msg: string, meta?: object): void };
+  logger?: DomainLogger;
   /** Progress of a run after each committed page. */
   onProgress?: (runId: string, counts: PageCounts) => void;
   /** Every finished run, whatever its status (metrics). */

@@ -86,8 +86,7 @@ export async function startEmbeddedDemo(dataDir: string): Promise<EmbeddedDemo> 
         outerInstanceId: demo.outerInstanceId,
         baseUrl: sandbox.url,
       });
-      services.kingdee.forget(tenant.id);
-      await services.scheduleTenant(tenant.id);
+      await services.tenantChanged(tenant.id);
       for (const jobName of ["master_data_full", "documents_incremental"] as const) {
         await services.sync.run({ tenantId: tenant.id, jobName, trigger: "manual" });
       }

@@ -122,8 +122,7 @@ export function registerKingdeeWebhook(app: FastifyInstance, services: AppServic
             req.log.warn({ appKey: pushed.appKey, outerInstanceId: pushed.outerInstanceId, reason: outcome.reason }, "kingdee authorization push not confirmed; nothing changed");
             continue;
           }
-          services.kingdee.forget(outcome.tenant.id);
-          await services.scheduleTenant(outcome.tenant.id);
+          await services.tenantChanged(outcome.tenant.id);
           req.log.info({ tenantId: outcome.tenant.id, created: outcome.created, appKey: outcome.tenant.appKey }, "kingdee authorization confirmed and stored");
         }
         return reply.type("text/plain").send("success");

@@ -6,7 +6,8 @@ import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 
 /**
  * A tenant's connections to outside systems. Secrets are write-only: every answer says only
- * whether each is set. A change drops the tenant's cached SDK client, so the next call uses it.
+ * whether each is set. A change drops the tenant's cached SDK client (the next call uses what is
+ * stored) and reschedules its jobs.
  */
 export const adminConnectionsRouter = createTRPCRouter({
   list: adminProcedure.input(tenantConnectionsInputSchema).query(({ input }) => listConnections(input)),
@@ -15,20 +16,20 @@ export const adminConnectionsRouter = createTRPCRouter({
 
   create: adminProcedure.input(createConnectionInputSchema).mutation(async ({ ctx, input }) => {
     const connection = await createConnection(ctx.services.keyring, input);
-    ctx.services.kingdee.forget(connection.tenantId);
+    await ctx.services.tenantChanged(connection.tenantId);
     return connection;
   }),
 
   /** Settings given are merged into the stored ones (`null` clears one); a secret left out stays unchanged. */
   update: adminProcedure.input(updateConnectionInputSchema).mutation(async ({ ctx, input }) => {
     const connection = await updateConnection(ctx.services.keyring, input);
-    ctx.services.kingdee.forget(connection.tenantId);
+    await ctx.services.tenantChanged(connection.tenantId);
     return connection;
   }),
 
   disable: adminProcedure.input(connectionIdInputSchema).mutation(async ({ ctx, input }) => {
     const connection = await disableConnection(input);
-    ctx.services.kingdee.forget(connection.tenantId);
+    await ctx.services.tenantChanged(connection.tenantId);
     return connection;
   }),
 

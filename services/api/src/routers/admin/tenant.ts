@@ -7,8 +7,7 @@ export const adminTenantRouter = createTRPCRouter({
   /** Creates or updates by (clientId, appKey), writing the tenant's Kingdee connection; a secret left out stays unchanged. */
   upsert: adminProcedure.input(tenantInputSchema).mutation(async ({ ctx, input }) => {
     const result = await upsertTenant(ctx.services.keyring, input);
-    ctx.services.kingdee.forget(result.tenant.id);
-    await ctx.services.scheduleTenant(result.tenant.id);
+    await ctx.services.tenantChanged(result.tenant.id);
     return result;
   }),
 
@@ -24,7 +23,7 @@ export const adminTenantRouter = createTRPCRouter({
     const kingdee = await ctx.services.kingdee.get(tenant.id);
     // The SDK picks this appKey's authorization and reports it; the Kingdee clients store it encrypted.
     await kingdee.refreshAuthorization();
-    ctx.services.kingdee.forget(tenant.id);
+    await ctx.services.tenantChanged(tenant.id);
     return getTenant(tenant.id);
   }),
 });
