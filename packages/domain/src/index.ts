@@ -4,6 +4,7 @@ export {
   createMigrator, migrate, migrationName, migrationStatus, MIGRATION_TABLE,
   type Migration, type MigrateOptions, type MigrateResult,
 } from "./db/migrator.js";
+export { DomainError, type DomainErrorKind } from "./errors.js";
 export { consoleLogger, silentLogger, type DomainLogger } from "./logger.js";
 export * from "./models/index.js";
 export * from "./secrets/index.js";

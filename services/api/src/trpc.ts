@@ -1,9 +1,6 @@
-import {
-  ConnectionConflictError, ConnectionNotFoundError, type CustomerIdentity, describeInputError, StatementSupersededError, SyncAlreadyRunningError,
-  TenantNotFoundError, TenantNotReadyError,
-} from "@erpbridge/domain";
+import { type CustomerIdentity, describeInputError, DomainError, type DomainErrorKind } from "@erpbridge/domain";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
-import { TRPCError, initTRPC } from "@trpc/server";
+import { TRPCError, type TRPC_ERROR_CODE_KEY, initTRPC } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import { bearerToken, sameSecret } from "./auth.js";
@@ -66,14 +63,18 @@ const timed = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
+/** The one mapping from a domain error's kind to the tRPC code its caller sees. */
+const DOMAIN_ERROR_CODES = {
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  precondition_failed: "PRECONDITION_FAILED",
+  unauthorized: "UNAUTHORIZED",
+} as const satisfies Record<DomainErrorKind, TRPC_ERROR_CODE_KEY>;
+
 /** Domain errors carry their meaning; give them the matching tRPC code instead of a 500. */
 function domainError(cause: unknown): TRPCError | undefined {
   if (cause instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: "invalid input", cause });
-  if (cause instanceof SyncAlreadyRunningError || cause instanceof StatementSupersededError || cause instanceof ConnectionConflictError) {
-    return new TRPCError({ code: "CONFLICT", message: cause.message, cause });
-  }
-  if (cause instanceof TenantNotFoundError || cause instanceof ConnectionNotFoundError) return new TRPCError({ code: "NOT_FOUND", message: cause.message, cause });
-  if (cause instanceof TenantNotReadyError) return new TRPCError({ code: "PRECONDITION_FAILED", message: cause.message, cause });
+  if (cause instanceof DomainError) return new TRPCError({ code: DOMAIN_ERROR_CODES[cause.kind], message: cause.message, cause });
   // Kingdee's own failures: ours to report, not ours to crash on. The message carries no secrets.
   if (cause instanceof KingdeeError) {
     const code = cause.category === "validation" ? "BAD_REQUEST" : cause.category === "rate_limit" ? "TOO_MANY_REQUESTS" : "BAD_GATEWAY";

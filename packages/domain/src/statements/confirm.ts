@@ -1,6 +1,8 @@
 import { QueryTypes, type Sequelize } from "sequelize";
+import { DomainError } from "../errors.js";
 
-export class StatementSupersededError extends Error {
+export class StatementSupersededError extends DomainError {
+  readonly kind = "conflict";
   readonly code = "STATEMENT_SUPERSEDED";
 }
 

@@ -7,8 +7,10 @@ import { type PageCounts, StreamSync, SyncStoppedError } from "./engine.js";
 import { connectionIdOf } from "./connection-of.js";
 import type { Connector } from "./source.js";
 import type { DomainLogger } from "../logger.js";
+import { DomainError } from "../errors.js";
 
-export class SyncAlreadyRunningError extends Error {
+export class SyncAlreadyRunningError extends DomainError {
+  readonly kind = "conflict";
   readonly code = "SYNC_ALREADY_RUNNING";
   constructor(
     readonly tenantId: string,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import { type CustomerIdentity, hashToken, type IssuedToken } from "../customers/customer-access.js";
+import { DomainError } from "../errors.js";
 
 /**
  * WeChat identities of customers.
@@ -24,7 +25,8 @@ export const INVITE_SCENE_PREFIX = "i=";
 export type InviteProblem = "unknown" | "expired" | "used";
 
 /** The invite's scene is unknown, expired or already used. Nothing was changed. */
-export class WechatInviteError extends Error {
+export class WechatInviteError extends DomainError {
+  readonly kind = "unauthorized";
   readonly code = "WECHAT_INVITE_INVALID";
   constructor(readonly reason: InviteProblem) {
     super(
@@ -38,7 +40,8 @@ export class WechatInviteError extends Error {
 }
 
 /** The openid is bound to another customer and the invite does not allow moving it. Nothing was changed. */
-export class WechatAlreadyBoundError extends Error {
+export class WechatAlreadyBoundError extends DomainError {
+  readonly kind = "conflict";
   readonly code = "WECHAT_ALREADY_BOUND";
   constructor() {
     super("this WeChat account is already bound to another customer");

@@ -1,4 +1,4 @@
-import { resolveWechatSession, WechatAlreadyBoundError, WechatInviteError } from "@erpbridge/domain";
+import { resolveWechatSession } from "@erpbridge/domain";
 import { WechatError, type WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { TRPCError } from "@trpc/server";
 import type { Context } from "../trpc.js";
@@ -12,15 +12,13 @@ export function requireWechat(ctx: Pick<Context, "services">): WechatMiniProgram
 }
 
 /**
- * Error mapping for the WeChat flows (documented decisions):
- * - invite unknown / expired / used → UNAUTHORIZED (like an unknown or expired login token), message says which;
- * - openid bound to another customer and the invite does not allow rebinding → CONFLICT;
+ * Error mapping for WeChat's own failures (documented decisions; the domain's invite errors —
+ * unknown / expired / used → UNAUTHORIZED, bound to another customer → CONFLICT — go through the one
+ * mapping in trpc.ts):
  * - a `wx.login` / phone code invalid, expired or reused (40029, 40163) → UNAUTHORIZED: get a new code;
  * - WeChat rate limits → TOO_MANY_REQUESTS; any other WeChat failure → BAD_GATEWAY with its errcode.
  */
 export function wechatFailure(error: unknown, what: string): unknown {
-  if (error instanceof WechatInviteError) return new TRPCError({ code: "UNAUTHORIZED", message: error.message, cause: error });
-  if (error instanceof WechatAlreadyBoundError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
   if (error instanceof WechatError) {
     const detail = error.errcode !== undefined ? ` (errcode ${error.errcode})` : "";
     const cause = error.explanation ? `: ${error.explanation}` : "";

@@ -1,6 +1,6 @@
 import {
   idInput, type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams, listTenants, pageInput, pageSizeInput,
-  SyncAlreadyRunningError, SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, withDateRange,
+  SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, withDateRange,
 } from "@erpbridge/domain";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes, type WhereOptions } from "sequelize";
@@ -76,13 +76,8 @@ export const adminSyncRouter = createTRPCRouter({
     )
     .mutation(async ({ ctx, input }) => {
       await requireTenant(input.tenantId);
-      try {
-        const { run } = await ctx.services.sync.start({ ...input, trigger: "manual" } as Parameters<typeof ctx.services.sync.start>[0]);
-        return runView(run);
-      } catch (error) {
-        if (error instanceof SyncAlreadyRunningError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
-        throw error;
-      }
+      const { run } = await ctx.services.sync.start({ ...input, trigger: "manual" } as Parameters<typeof ctx.services.sync.start>[0]);
+      return runView(run);
     }),
 
   /** Per tenant × job: schedule, last success, cursor, and whether it runs now. */
