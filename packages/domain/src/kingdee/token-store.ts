@@ -16,8 +16,15 @@ class ClosableRedisTokenStore extends RedisTokenStore {
     super(connection, options);
   }
 
+  /** Resolves once the connection has ended (QUIT's reply comes before the socket closes). */
   async close(): Promise<void> {
-    if (this.connection.status !== "end") await this.connection.quit().catch(() => this.connection.disconnect());
+    if (this.connection.status === "end") return;
+    const ended = new Promise<void>((resolve) => {
+      this.connection.once("end", () => resolve());
+      setTimeout(resolve, 2_000).unref(); // never hang a shutdown on a socket that will not say so
+    });
+    await this.connection.quit().catch(() => this.connection.disconnect());
+    await ended;
   }
 }
 
