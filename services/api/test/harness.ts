@@ -24,6 +24,10 @@ export const SMALL_COUNTS = {
   ar_credit: 5,
   ap_credit: 3,
   inventory: 5,
+  pur_order: 3,
+  pur_inbound: 3,
+  pur_invoice: 2,
+  voucher: 3,
 } as const;
 
 export interface TestApi {
