@@ -82,7 +82,8 @@ describe("worker entrypoint", () => {
     const worker = await startProcess("worker", {}, /erpbridge worker running jobs/);
     expect(worker.output()).not.toMatch(/listening/);
     const deadline = Date.now() + 60_000;
-    while (!(await scheduledRuns()).some((r) => r.status === "success")) {
+    // The run's row turns success before the job handler logs that it finished: wait for both.
+    while (!(await scheduledRuns()).some((r) => r.status === "success") || !/Scheduler: sync finished/.test(worker.output())) {
       if (Date.now() > deadline) throw new Error(`no scheduled run finished in the worker:\n${worker.output().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
