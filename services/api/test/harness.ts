@@ -1,3 +1,4 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -131,4 +132,48 @@ export async function waitForRun(api: TestApi, runId: string, timeoutMs = 30_000
     if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export interface ServiceProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves when the process exits, with when it did. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+}
+
+/**
+ * `src/<entry>.ts` as a process of its own (a replica of the deployment) on the harness's database,
+ * Redis and sandbox, with the scheduler on and nothing scheduled often unless `env` says so.
+ */
+export function spawnService(api: TestApi, entry: "main" | "worker", env: Record<string, string> = {}): ServiceProcess {
+  const { config } = api.services;
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "src", `${entry}.ts`)], {
+    cwd: join(import.meta.dirname, ".."),
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATABASE_URL: config.DATABASE_URL,
+      ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
+      ADMIN_TOKEN,
+      ENCRYPTION_KEY: config.ENCRYPTION_KEY,
+      LOG_LEVEL: "info",
+      KINGDEE_BASE_URL: api.sandbox.url,
+      ERP_PROBE_INTERVAL_MS: "3600000",
+      SYNC_SCHEDULER_ENABLED: "true",
+      SYNC_DOCUMENT_HOURLY_CRON: "0 0 1 1 *",
+      SYNC_MASTER_DAILY_CRON: "0 0 1 1 *",
+      ...env,
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  return { child, exited, output: () => output };
 }

@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, SMALL_COUNTS, startTestApi, type TestApi } from "./harness.js";
+import { SMALL_COUNTS, spawnService, startTestApi, type TestApi } from "./harness.js";
 
 /** main.ts's shutdown budget: the process must be gone this long after SIGTERM. */
 const SHUTDOWN_BUDGET_MS = 25_000;
@@ -25,43 +23,16 @@ const query = <T extends object>(sql: string) => api.services.db.sequelize.query
 async function startReplicaMidRun() {
   api.sandbox.data.mutate("sal_order", 40); // every order changed: the run's first page needs 40 details
   api.sandbox.faults.inject({ kind: "latency", ms: 400, path: "/jdy/v2/scm/sal_order_detail" });
-  const { config } = api.services;
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "src", "main.ts")], {
-    cwd: join(import.meta.dirname, ".."),
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATABASE_URL: config.DATABASE_URL,
-      ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
-      ADMIN_TOKEN,
-      ENCRYPTION_KEY: config.ENCRYPTION_KEY,
-      LOG_LEVEL: "info",
-      KINGDEE_BASE_URL: api.sandbox.url,
-      ERP_PROBE_INTERVAL_MS: "3600000",
-      SYNC_SCHEDULER_ENABLED: "true",
-      SYNC_DOCUMENT_HOURLY_CRON: "*/2 * * * * *",
-      SYNC_MASTER_DAILY_CRON: "0 0 1 1 *",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-
+  const { child, exited, output } = spawnService(api, "main", { SYNC_DOCUMENT_HOURLY_CRON: "*/2 * * * * *" });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const [run] = await query<{ id: string }>(
       `SELECT id FROM sync_run WHERE trigger = 'schedule' AND status = 'running' AND current_resource = 'sal_order'`,
     );
-    if (run) return { child, exited, runId: run.id, output: () => output };
+    if (run) return { child, exited, runId: run.id, output };
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill("SIGKILL");
-      throw new Error(`no scheduled run reached sal_order:\n${output.slice(-3000)}`);
+      throw new Error(`no scheduled run reached sal_order:\n${output().slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,11 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import { TRPCClientError } from "@trpc/client";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../../../packages/client/src/index.js";
-import { ADMIN_TOKEN, SMALL_COUNTS, startTestApi, type TestApi, waitForRun } from "./harness.js";
+import { ADMIN_TOKEN, SMALL_COUNTS, spawnService, startTestApi, type TestApi, waitForRun } from "./harness.js";
 
 /*
  * Three replicas of main.ts (jobs on) on one PostgreSQL and one Redis against one Kingdee sandbox
@@ -25,43 +24,21 @@ let tenantId: string;
 const replicas: Array<{ child: ChildProcessWithoutNullStreams; admin: ReturnType<typeof createClient>; output: () => string }> = [];
 
 async function startReplica() {
-  const { config } = api.services;
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "src", "main.ts")], {
-    cwd: join(import.meta.dirname, ".."),
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATABASE_URL: config.DATABASE_URL,
-      ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
-      ADMIN_TOKEN,
-      ENCRYPTION_KEY: config.ENCRYPTION_KEY,
-      LOG_LEVEL: "info",
-      KINGDEE_BASE_URL: api.sandbox.url,
-      KINGDEE_RATE_LIMIT: String(BUDGET_PER_WINDOW),
-      KINGDEE_RATE_WINDOW_MS: String(WINDOW_MS),
-      ERP_PROBE_INTERVAL_MS: "3600000",
-      JOBS: "embedded",
-      SYNC_SCHEDULER_ENABLED: "true",
-      SYNC_DOCUMENT_HOURLY_CRON: "0 0 1 1 *",
-      SYNC_MASTER_DAILY_CRON: "0 0 1 1 *",
-    },
-    stdio: ["pipe", "pipe", "pipe"],
+  const { child, output: read } = spawnService(api, "main", {
+    KINGDEE_RATE_LIMIT: String(BUDGET_PER_WINDOW),
+    KINGDEE_RATE_WINDOW_MS: String(WINDOW_MS),
+    JOBS: "embedded",
   });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + 90_000;
   let url: string | undefined;
-  while (!(url = /"url":"(http:\/\/[^"]+)".*erpbridge listening/.exec(output)?.[1])) {
+  while (!(url = /"url":"(http:\/\/[^"]+)".*erpbridge listening/.exec(read())?.[1])) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill("SIGKILL");
-      throw new Error(`replica did not start:\n${output.slice(-3000)}`);
+      throw new Error(`replica did not start:\n${read().slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, admin: createClient({ url, getToken: () => ADMIN_TOKEN }), output: () => output };
+  return { child, admin: createClient({ url, getToken: () => ADMIN_TOKEN }), output: read };
 }
 
 beforeAll(async () => {

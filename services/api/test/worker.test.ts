@@ -1,8 +1,7 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { join } from "node:path";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, SMALL_COUNTS, startTestApi, type TestApi } from "./harness.js";
+import { SMALL_COUNTS, spawnService, startTestApi, type TestApi } from "./harness.js";
 
 // The worker entrypoint and the API with jobs off, as real processes on one database: the
 // scheduled sync runs in the worker and never in the API, which keeps serving HTTP.
@@ -26,41 +25,15 @@ const query = <T extends object>(sql: string, bind: unknown[] = []) =>
 
 /** `src/<entry>.ts` as its own process, on the harness's database and sandbox; resolves once `ready` matches its output. */
 async function startProcess(entry: "main" | "worker", env: Record<string, string>, ready: RegExp) {
-  const { config } = api.services;
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "src", `${entry}.ts`)], {
-    cwd: join(import.meta.dirname, ".."),
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATABASE_URL: config.DATABASE_URL,
-      ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
-      ADMIN_TOKEN,
-      ENCRYPTION_KEY: config.ENCRYPTION_KEY,
-      LOG_LEVEL: "info",
-      KINGDEE_BASE_URL: api.sandbox.url,
-      ERP_PROBE_INTERVAL_MS: "3600000",
-      SYNC_SCHEDULER_ENABLED: "true",
-      SYNC_DOCUMENT_HOURLY_CRON: "*/2 * * * * *",
-      SYNC_MASTER_DAILY_CRON: "0 0 1 1 *",
-      ...env,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
-  );
+  const service = spawnService(api, entry, { SYNC_DOCUMENT_HOURLY_CRON: "*/2 * * * * *", ...env });
+  children.push(service.child);
   const deadline = Date.now() + 60_000;
-  while (!ready.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${entry} did not start:\n${output.slice(-3000)}`);
+  while (!ready.test(service.output())) {
+    if (Date.now() > deadline || service.child.exitCode !== null) throw new Error(`${entry} did not start:\n${service.output().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, exited, output: () => output };
+  const exited = service.exited.then(({ code, signal }) => ({ code, signal }));
+  return { child: service.child, exited, output: service.output };
 }
 
 const scheduledRuns = () =>
