@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { QueryTypes } from "sequelize";
+import { transactionSql } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   contentHash, createOrderFreshCache, findOrderRef, getOrder, getOrderProgress, OrderDocumentError, searchOrders, storeOrderVersion,
@@ -68,7 +69,7 @@ const connectionOf = new Map<string, string>();
 async function storeOrders(tenant: string, docs: Doc[]) {
   await db.sequelize.transaction((t) =>
     upsertRecordVersions(
-      t,
+      transactionSql(t),
       { connectionId: connectionOf.get(tenant)!, tenantId: tenant, stream: "sal_order" },
       docs.map((d) => ({ recordId: String(d.id), data: d, hash: contentHash(d), cursorValue: kingdeeTime(d.modify_time) ?? null })),
       null,
@@ -77,7 +78,7 @@ async function storeOrders(tenant: string, docs: Doc[]) {
 }
 async function storeDeliveries(tenant: string, docs: Doc[]) {
   await db.sequelize.transaction(async (transaction) => {
-    const failures = await projectDeliveries({ sequelize: db.sequelize, transaction, tenantId: tenant }, docs.map((d) => ({ bizId: String(d.id), data: d })));
+    const failures = await projectDeliveries({ sql: transactionSql(transaction), tenantId: tenant }, docs.map((d) => ({ bizId: String(d.id), data: d })));
     expect(failures).toEqual([]);
   });
 }

@@ -1,7 +1,8 @@
 import { QueryTypes } from "sequelize";
+import { transactionSql } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RecordVersionInput, upsertRecordVersions } from "../src/index.js";
-import { FLIP_CHANGED_SQL } from "../src/sync/record-store.js";
+import { flipChanged } from "../src/sync/record-store.js";
 import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
 let db: TestDomainDb;
@@ -25,7 +26,7 @@ function doc(i: number, version = 1): RecordVersionInput {
 }
 
 const upsert = (rows: RecordVersionInput[], bizType = "sal_out_bound") =>
-  db.sequelize.transaction((t) => upsertRecordVersions(t, { connectionId, tenantId, stream: bizType }, rows, runId));
+  db.sequelize.transaction((t) => upsertRecordVersions(transactionSql(t), { connectionId, tenantId, stream: bizType }, rows, runId));
 
 async function counts(bizType = "sal_out_bound") {
   const [row] = await db.sequelize.query<{ total: number; current: number; maxPerDoc: number }>(
@@ -91,7 +92,7 @@ describe("upsertRecordVersions", () => {
   it("rolls back with the page transaction", async () => {
     await expect(
       db.sequelize.transaction(async (t) => {
-        await upsertRecordVersions(t, { connectionId, tenantId, stream: "sal_out_bound" }, [doc(1, 3)], runId);
+        await upsertRecordVersions(transactionSql(t), { connectionId, tenantId, stream: "sal_out_bound" }, [doc(1, 3)], runId);
         throw new Error("checkpoint write failed");
       }),
     ).rejects.toThrow("checkpoint write failed");
@@ -127,7 +128,7 @@ describe("upsertRecordVersions", () => {
 
   it("looks documents up by index, even before the table is analysed", async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `K${1000 + i}`);
-    const [row] = await db.sequelize.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${FLIP_CHANGED_SQL}`, {
+    const [row] = await db.sequelize.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${flipChanged.text}`, {
       bind: [connectionId, "sal_out_bound", ids, ids.map(() => "0".repeat(64)), ids.map(() => "1".repeat(64))],
       type: QueryTypes.SELECT,
     });

@@ -1,4 +1,5 @@
 import { QueryTypes } from "sequelize";
+import { transactionSql } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, migrationStatus, upsertRecordVersions } from "../src/index.js";
 import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
@@ -67,7 +68,7 @@ describe("0020 source_record", () => {
   it("the new writer continues the history: the next version of K1 is 3", async () => {
     const data = { id: "K1", version: 3 };
     const [result] = await db.sequelize.transaction((t) =>
-      upsertRecordVersions(t, { connectionId, tenantId, stream: "sal_order" }, [{ recordId: "K1", data, hash: sha256(data) }], null),
+      upsertRecordVersions(transactionSql(t), { connectionId, tenantId, stream: "sal_order" }, [{ recordId: "K1", data, hash: sha256(data) }], null),
     );
     expect(result).toEqual({ recordId: "K1", outcome: "updated" });
     const versions = await query<{ version: number; is_current: boolean }>(

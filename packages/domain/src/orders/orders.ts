@@ -3,6 +3,7 @@ import type { CustomerScope, Page } from "../deliveries/deliveries.js";
 import { jdyConnector } from "../connectors/jdy/streams.js";
 import { connectionIdOf } from "../sync/connection-of.js";
 import { upsertRecordVersions } from "../sync/record-store.js";
+import { transactionSql } from "../db/sql.js";
 import { contentHash } from "../sync/canonical.js";
 import { kingdeeTime } from "../connectors/jdy/values.js";
 
@@ -352,7 +353,7 @@ export async function storeOrderVersion(
         if (current?.hash === hash) return "unchanged";
         if (current?.modify_time && modifyTime && current.modify_time.getTime() > modifyTime.getTime()) return "stale";
         const [result] = await upsertRecordVersions(
-          transaction,
+          transactionSql(transaction),
           scope,
           [{ recordId: orderId, data, hash, cursorValue: modifyTime, listHash: null }],
           null,

@@ -1,12 +1,12 @@
-import type { Sequelize, Transaction } from "sequelize";
+import type { Sql } from "../db/sql.js";
 
+/** What a projection writes with: the page's transaction (hot path: prepared statements, see `db/sql.ts`). */
 export interface ProjectionContext {
-  sequelize: Sequelize;
-  transaction: Transaction;
+  sql: Sql;
   tenantId: string;
 }
 
-/** A stored Kingdee document handed to a projection. */
+/** A stored source document handed to a projection. */
 export interface ProjectedDocument {
   bizId: string;
   data: Record<string, unknown>;
@@ -23,4 +23,4 @@ export interface RecordFailure {
  */
 export type Projection = (ctx: ProjectionContext, documents: ProjectedDocument[]) => Promise<RecordFailure[]>;
 
-export { markStatementsStale, refreshStaleStatements, refreshStatements } from "./statements.js";
+export { markStaleCte, refreshStaleStatements, refreshStatements } from "./statements.js";

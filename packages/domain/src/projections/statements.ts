@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from "sequelize";
+import { sqlStatement, transactionSql } from "../db/sql.js";
 import { contentHash } from "../sync/canonical.js";
 import type { ProjectionContext } from "./index.js";
 
@@ -30,21 +31,8 @@ interface Live extends StatementKey {
 
 const keyOf = (k: StatementKey) => `${k.customerId}|${k.period}`;
 
-/**
- * Recomputes the monthly statements of the given customer × month pairs from their deliveries
- * and receipts.
- * An OPEN statement follows the ERP; a CONFIRMED one is never changed: a different content makes
- * it SUPERSEDED and a new OPEN revision that needs confirming again. Totals are summed in SQL
- * (numeric), never in floating point.
- */
-export async function refreshStatements({ sequelize, transaction, tenantId }: ProjectionContext, keys: StatementKey[]) {
-  const unique = [...new Map(keys.map((k) => [keyOf(k), k])).values()];
-  if (unique.length === 0) return;
-  const bindKeys = [unique.map((k) => k.customerId), unique.map((k) => k.period)];
-
-  // Deliveries add to what the customer owes; receipts (ar_credit) reduce it.
-  const computed = await sequelize.query<Computed>(
-    `WITH k AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS k(customer_id, period)),
+// Deliveries add to what the customer owes; receipts (ar_credit) reduce it.
+const computeStatements = sqlStatement("statement_compute", `WITH k AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS k(customer_id, period)),
      docs AS (
        SELECT d.customer_id, k.period, 'sal_out_bound' AS doc_type, d.kingdee_id AS doc_id, d.bill_no AS doc_no,
               d.bill_date AS doc_date, d.total_amount AS amount
@@ -62,18 +50,28 @@ export async function refreshStatements({ sequelize, transaction, tenantId }: Pr
      SELECT customer_id AS "customerId", period, sum(amount)::text AS total,
             json_agg(json_build_object('doc_type', doc_type, 'doc_id', doc_id, 'doc_no', doc_no, 'doc_date', doc_date,
                      'amount', amount::text) ORDER BY doc_date, doc_type DESC, doc_no, doc_id) AS lines
-       FROM docs GROUP BY 1, 2`,
-    { bind: [tenantId, ...bindKeys], type: QueryTypes.SELECT, transaction },
-  );
-  const latest = await sequelize.query<Live>(
-    `SELECT DISTINCT ON (s.customer_id, s.period) s.id, s.customer_id AS "customerId", s.period, s.status, s.revision,
+       FROM docs GROUP BY 1, 2`);
+
+const latestStatements = sqlStatement("statement_latest", `SELECT DISTINCT ON (s.customer_id, s.period) s.id, s.customer_id AS "customerId", s.period, s.status, s.revision,
             s.content_hash AS "contentHash"
        FROM statement s
        JOIN unnest($2::uuid[], $3::text[]) AS k(customer_id, period) ON s.customer_id = k.customer_id AND s.period = k.period
       WHERE s.tenant_id = $1
-      ORDER BY s.customer_id, s.period, s.revision DESC`,
-    { bind: [tenantId, ...bindKeys], type: QueryTypes.SELECT, transaction },
-  );
+      ORDER BY s.customer_id, s.period, s.revision DESC`);
+
+/**
+ * Recomputes the monthly statements of the given customer × month pairs from their deliveries
+ * and receipts.
+ * An OPEN statement follows the ERP; a CONFIRMED one is never changed: a different content makes
+ * it SUPERSEDED and a new OPEN revision that needs confirming again. Totals are summed in SQL
+ * (numeric), never in floating point.
+ */
+export async function refreshStatements({ sql, tenantId }: ProjectionContext, keys: StatementKey[]) {
+  const unique = [...new Map(keys.map((k) => [keyOf(k), k])).values()];
+  if (unique.length === 0) return;
+  const bindKeys = [unique.map((k) => k.customerId), unique.map((k) => k.period)];
+  const computed = await sql<Computed>(computeStatements, [tenantId, ...bindKeys]);
+  const latest = await sql<Live>(latestStatements, [tenantId, ...bindKeys]);
   const computedByKey = new Map(computed.map((c) => [keyOf(c), c]));
   const latestByKey = new Map(latest.map((l) => [keyOf(l), l]));
 
@@ -101,62 +99,65 @@ export async function refreshStatements({ sequelize, transaction, tenantId }: Pr
     create.push({ ...key, revision: (live?.revision ?? 0) + 1, total: now.total, hash, lines: now.lines });
   }
 
-  const run = (sql: string, bind: unknown[]) => sequelize.query(sql, { bind, transaction });
   if (removeOpen.length) {
-    await run(`DELETE FROM statement_line WHERE statement_id = ANY($1::uuid[])`, [removeOpen]);
-    await run(`DELETE FROM statement WHERE id = ANY($1::uuid[]) AND status = 'OPEN'`, [removeOpen]);
+    await sql(deleteLines, [removeOpen]);
+    await sql(deleteOpen, [removeOpen]);
   }
-  if (supersede.length) {
-    await run(`UPDATE statement SET status = 'SUPERSEDED', updated_at = now() WHERE id = ANY($1::uuid[])`, [supersede]);
-  }
+  if (supersede.length) await sql(supersedeStatements, [supersede]);
   if (updateOpen.length) {
-    await run(
-      `UPDATE statement s SET total_amount = r.total::numeric, content_hash = r.hash, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, total text, hash text)
-        WHERE s.id = r.id AND s.status = 'OPEN'`,
-      [JSON.stringify(updateOpen.map(({ id, total, hash }) => ({ id, total, hash })))],
-    );
-    await run(`DELETE FROM statement_line WHERE statement_id = ANY($1::uuid[])`, [updateOpen.map((u) => u.id)]);
+    await sql(updateOpenStatements, [JSON.stringify(updateOpen.map(({ id, total, hash }) => ({ id, total, hash })))]);
+    await sql(deleteLines, [updateOpen.map((u) => u.id)]);
   }
   const linesFor: Array<{ statement_id: string } & StatementLineInput> = updateOpen.flatMap((u) =>
     u.lines.map((line) => ({ statement_id: u.id, ...line })),
   );
   if (create.length) {
-    const created = await sequelize.query<{ id: string; customerId: string; period: string }>(
-      `INSERT INTO statement (id, tenant_id, customer_id, period, currency, total_amount, status, revision, content_hash, created_at, updated_at)
-       SELECT gen_random_uuid(), $1, r.customer_id, r.period, 'CNY', r.total::numeric, 'OPEN', r.revision, r.hash, now(), now()
-         FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, period text, total text, revision int, hash text)
-       RETURNING id, customer_id AS "customerId", period`,
-      {
-        bind: [tenantId, JSON.stringify(create.map((c) => ({ customer_id: c.customerId, period: c.period, total: c.total, revision: c.revision, hash: c.hash })))],
-        type: QueryTypes.SELECT,
-        transaction,
-      },
-    );
+    const created = await sql<{ id: string; customerId: string; period: string }>(insertStatements, [
+      tenantId,
+      JSON.stringify(create.map((c) => ({ customer_id: c.customerId, period: c.period, total: c.total, revision: c.revision, hash: c.hash }))),
+    ]);
     const idByKey = new Map(created.map((c) => [keyOf(c), c.id]));
     for (const c of create) linesFor.push(...c.lines.map((line) => ({ statement_id: idByKey.get(keyOf(c))!, ...line })));
   }
-  if (linesFor.length) {
-    await run(
-      `INSERT INTO statement_line (id, statement_id, doc_type, doc_id, doc_no, doc_date, amount, raw)
-       SELECT gen_random_uuid(), r.statement_id, r.doc_type, r.doc_id, r.doc_no, r.doc_date::date, r.amount::numeric,
-              jsonb_build_object('doc_no', r.doc_no, 'amount', r.amount)
-         FROM jsonb_to_recordset($1::jsonb) AS r(statement_id uuid, doc_type text, doc_id text, doc_no text, doc_date text, amount text)`,
-      [JSON.stringify(linesFor)],
-    );
-  }
+  if (linesFor.length) await sql(insertLines, [JSON.stringify(linesFor)]);
 }
 
-/** Marks customer × month statements for recomputing (in the page's transaction). */
-export async function markStatementsStale({ sequelize, transaction, tenantId }: ProjectionContext, keys: StatementKey[]) {
-  if (keys.length === 0) return;
-  await sequelize.query(
-    `INSERT INTO statement_refresh (tenant_id, customer_id, period)
-     SELECT DISTINCT $1::uuid, k.customer_id, k.period FROM unnest($2::uuid[], $3::text[]) AS k(customer_id, period)
-     ON CONFLICT DO NOTHING`,
-    { bind: [tenantId, keys.map((k) => k.customerId), keys.map((k) => k.period)], transaction },
-  );
-}
+const deleteLines = sqlStatement("statement_delete_lines", `DELETE FROM statement_line WHERE statement_id = ANY($1::uuid[])`);
+const deleteOpen = sqlStatement("statement_delete_open", `DELETE FROM statement WHERE id = ANY($1::uuid[]) AND status = 'OPEN'`);
+const supersedeStatements = sqlStatement(
+  "statement_supersede",
+  `UPDATE statement SET status = 'SUPERSEDED', updated_at = now() WHERE id = ANY($1::uuid[])`,
+);
+const updateOpenStatements = sqlStatement(
+  "statement_update_open",
+  `UPDATE statement s SET total_amount = r.total::numeric, content_hash = r.hash, updated_at = now()
+     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, total text, hash text)
+    WHERE s.id = r.id AND s.status = 'OPEN'`,
+);
+const insertStatements = sqlStatement(
+  "statement_insert",
+  `INSERT INTO statement (id, tenant_id, customer_id, period, currency, total_amount, status, revision, content_hash, created_at, updated_at)
+   SELECT gen_random_uuid(), $1, r.customer_id, r.period, 'CNY', r.total::numeric, 'OPEN', r.revision, r.hash, now(), now()
+     FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, period text, total text, revision int, hash text)
+   RETURNING id, customer_id AS "customerId", period`,
+);
+const insertLines = sqlStatement(
+  "statement_insert_lines",
+  `INSERT INTO statement_line (id, statement_id, doc_type, doc_id, doc_no, doc_date, amount, raw)
+   SELECT gen_random_uuid(), r.statement_id, r.doc_type, r.doc_id, r.doc_no, r.doc_date::date, r.amount::numeric,
+          jsonb_build_object('doc_no', r.doc_no, 'amount', r.amount)
+     FROM jsonb_to_recordset($1::jsonb) AS r(statement_id uuid, doc_type text, doc_id text, doc_no text, doc_date text, amount text)`,
+);
+
+/**
+ * The CTE that marks customer × month statements for recomputing, for a projection's one
+ * statement (in the page's transaction). `keys`: a query of (customer_id, period); $1 the tenant.
+ */
+export const markStaleCte = (keys: string) => `stale AS (
+       INSERT INTO statement_refresh (tenant_id, customer_id, period)
+       SELECT DISTINCT $1::uuid, k.customer_id, k.period FROM (${keys}) k
+       ON CONFLICT DO NOTHING
+     )`;
 
 /**
  * Recomputes every statement marked stale for the tenant, in batches; each batch and the removal
@@ -172,7 +173,7 @@ export async function refreshStaleStatements(sequelize: Sequelize, tenantId: str
          RETURNING customer_id AS "customerId", period`,
         { bind: [tenantId, batchSize], type: QueryTypes.SELECT, transaction },
       );
-      await refreshStatements({ sequelize, transaction, tenantId }, keys);
+      await refreshStatements({ sql: transactionSql(transaction), tenantId }, keys);
       return keys.length;
     });
     refreshed += done;

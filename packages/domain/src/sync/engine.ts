@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import { type Sql, sqlStatement, transactionSql } from "../db/sql.js";
 import type { RecordFailure } from "../projections/index.js";
 import { contentHash } from "./canonical.js";
 import { openFailures, recordFailures, resolveFailures } from "./ledger.js";
@@ -81,6 +82,24 @@ interface PreparedPage {
   failures: RecordFailure[];
 }
 
+const addCounts = `UPDATE sync_run SET fetched_count = fetched_count + $2, inserted_count = inserted_count + $3,
+         updated_count = updated_count + $4, unchanged_count = unchanged_count + $5,
+         failed_count = failed_count + $6, updated_at = now()
+   WHERE id = $1`;
+const saveCounts = sqlStatement("sync_run_add_counts", addCounts);
+const saveCursor = sqlStatement(
+  "sync_job_save_cursor",
+  `UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$3], $4::jsonb), updated_at = now()
+    WHERE tenant_id = $1 AND job_name = $2`,
+);
+// $1–$6 the counts as above; $7 tenant, $8 job, $9 stream, $10 cursor.
+const saveCountsAndCursor = sqlStatement(
+  "sync_page_progress",
+  `WITH counted AS (${addCounts})
+   UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$9], $10::jsonb), updated_at = now()
+    WHERE tenant_id = $7 AND job_name = $8`,
+);
+
 const maxIso = (a: string | undefined, b: Date | undefined) =>
   b && (!a || b.toISOString() > a) ? b.toISOString() : a;
 
@@ -108,6 +127,8 @@ export class StreamSync {
   readonly #scope: RecordScope;
   /** Aborted when the stream ends early, so a page being read ahead stops. */
   readonly #abort = new AbortController();
+  /** Records open in the failure ledger (read before the run, plus what this run adds): only they need resolving. */
+  readonly #openFailures = new Set<string>();
 
   constructor(
     private readonly ctx: StreamRunContext,
@@ -120,6 +141,7 @@ export class StreamSync {
   async retryLedger(): Promise<void> {
     const { ctx, stream } = this;
     const ids = await openFailures(ctx.sequelize, ctx.tenantId, stream.name);
+    for (const id of ids) this.#openFailures.add(id);
     if (ids.length === 0) return;
     const failures: RecordFailure[] = [];
     let versions: Version[];
@@ -218,12 +240,16 @@ export class StreamSync {
     return row?.cursor ?? {};
   }
 
+  /** The page's counts on its run, and the stream's checkpoint when the page moves it: one statement. */
+  async #saveProgress(sql: Sql, counts: PageCounts, cursor: StreamCursor | undefined): Promise<void> {
+    const { ctx } = this;
+    const tally = [ctx.runId, counts.fetched, counts.inserted, counts.updated, counts.unchanged, counts.failed];
+    if (cursor) await sql(saveCountsAndCursor, [...tally, ctx.tenantId, ctx.jobName, this.stream.name, JSON.stringify(cursor)]);
+    else await sql(saveCounts, tally);
+  }
+
   async #saveCursor(cursor: StreamCursor, transaction: Transaction): Promise<void> {
-    await this.ctx.sequelize.query(
-      `UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$3], $4::jsonb), updated_at = now()
-        WHERE tenant_id = $1 AND job_name = $2`,
-      { bind: [this.ctx.tenantId, this.ctx.jobName, this.stream.name, JSON.stringify(cursor)], transaction },
-    );
+    await transactionSql(transaction)(saveCursor, [this.ctx.tenantId, this.ctx.jobName, this.stream.name, JSON.stringify(cursor)]);
   }
 
   /** Returns true when the result set changed size while it was paged (offsets drifted). */
@@ -349,35 +375,32 @@ export class StreamSync {
   ): Promise<void> {
     const { ctx, stream } = this;
     const counts: PageCounts = { fetched, inserted: 0, updated: 0, unchanged: unchangedWithoutWrite, failed: 0 };
-    await ctx.sequelize.transaction(async (transaction) => {
+    const ledger = await ctx.sequelize.transaction(async (transaction) => {
+      const sql = transactionSql(transaction);
       const results = await upsertRecordVersions(
-        transaction,
+        sql,
         this.#scope,
         versions.map((v) => ({ recordId: v.bizId, data: v.data, hash: v.hash, listHash: v.listHash, cursorValue: v.modifyTime ?? null })),
         ctx.runId,
       );
       const outcome = new Map(results.map((r) => [r.recordId, r.outcome]));
       for (const r of results) counts[r.outcome]++;
-      if (options.fullPass) await markSeen(transaction, this.#scope, listedKeys);
+      if (options.fullPass) await markSeen(sql, this.#scope, listedKeys);
       const toProject = versions.filter((v) => options.projectAll || outcome.get(v.bizId) !== "unchanged");
-      const projectionFailures = stream.project && toProject.length
-        ? await stream.project({ sequelize: ctx.sequelize, transaction, tenantId: ctx.tenantId }, toProject)
-        : [];
+      const projectionFailures = stream.project && toProject.length ? await stream.project({ sql, tenantId: ctx.tenantId }, toProject) : [];
       const allFailures = [...failures, ...projectionFailures];
       counts.failed = allFailures.length;
       const failed = new Set(allFailures.map((f) => f.bizId));
-      const scope = { sequelize: ctx.sequelize, transaction, tenantId: ctx.tenantId, bizType: stream.name, runId: ctx.runId };
+      const resolved = versions.map((v) => v.bizId).filter((id) => !failed.has(id) && this.#openFailures.has(id));
+      const scope = { sql, tenantId: ctx.tenantId, bizType: stream.name, runId: ctx.runId };
       await recordFailures(scope, allFailures);
-      await resolveFailures(scope, versions.map((v) => v.bizId).filter((id) => !failed.has(id)));
-      await ctx.sequelize.query(
-        `UPDATE sync_run SET fetched_count = fetched_count + $2, inserted_count = inserted_count + $3,
-                updated_count = updated_count + $4, unchanged_count = unchanged_count + $5,
-                failed_count = failed_count + $6, updated_at = now()
-          WHERE id = $1`,
-        { bind: [ctx.runId, counts.fetched, counts.inserted, counts.updated, counts.unchanged, counts.failed], transaction },
-      );
-      if (options.cursor) await this.#saveCursor(options.cursor, transaction);
+      await resolveFailures(scope, resolved);
+      await this.#saveProgress(sql, counts, options.cursor);
+      return { failed, resolved };
     });
+    // Only once committed: a page rolled back changed nothing in the ledger.
+    for (const id of ledger.failed) this.#openFailures.add(id);
+    for (const id of ledger.resolved) this.#openFailures.delete(id);
     ctx.onPage(counts);
   }
 }

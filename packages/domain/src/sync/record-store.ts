@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import { type Sql, sqlStatement } from "../db/sql.js";
 
 export interface RecordVersionInput {
   /** The source's record id (text, whatever the source uses). */
@@ -37,7 +37,7 @@ const HASH_RE = /^[0-9a-f]{64}$/;
  * changed, version) that exist. An unchanged record listed with a new list row keeps its version and
  * gets the new list hash. A record that was soft-deleted and is listed again is alive again.
  */
-export const FLIP_CHANGED_SQL = `WITH input AS (
+export const flipChanged = sqlStatement("source_record_flip_changed", `WITH input AS (
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS i(record_id, hash, list_hash)
      ),
      cur AS (
@@ -63,15 +63,15 @@ export const FLIP_CHANGED_SQL = `WITH input AS (
         WHERE k.id = ANY(ARRAY(SELECT id FROM cur WHERE touched)) -- primary-key probes
        RETURNING k.id
      )
-     SELECT c.record_id, c.changed, c.version FROM cur c`;
+     SELECT c.record_id, c.changed, c.version FROM cur c`);
 
 /** Statement 2: $1 connection, $2 stream, $3 JSON array of rows, $4 sync run id, $5 tenant. */
-export const INSERT_VERSIONS_SQL = `INSERT INTO source_record
+const insertVersions = sqlStatement("source_record_insert_versions", `INSERT INTO source_record
          (connection_id, tenant_id, stream, record_id, version, data, hash, list_hash, cursor_value, sync_run_id, is_current, pulled_at, seen_at)
        SELECT $1, $5, $2, r.record_id, r.version, COALESCE(r.data, 'null'::jsonb), r.hash, r.list_hash, r.cursor_value, $4, true, now(), now()
          FROM jsonb_to_recordset($3::jsonb) AS r(record_id text, version int, data jsonb, hash text, list_hash text, cursor_value timestamptz)
        ON CONFLICT (connection_id, stream, record_id) WHERE is_current DO NOTHING
-       RETURNING record_id`;
+       RETURNING record_id`);
 
 /**
  * Writes a page of raw records, versioned by content hash, in at most two statements:
@@ -79,10 +79,10 @@ export const INSERT_VERSIONS_SQL = `INSERT INTO source_record
  *     exist (unchanged / updated);
  *  2. insert a new current version (the next version number) for changed and new records only.
  * Returns one outcome per input row, in input order. `recordId`s must be unique within a call.
- * Run inside the page's transaction (with its checkpoint) and under the job lock.
+ * Run on the page's transaction (with its checkpoint) and under the job lock.
  */
 export async function upsertRecordVersions(
-  transaction: Transaction,
+  sql: Sql,
   scope: RecordScope,
   rows: readonly RecordVersionInput[],
   syncRunId: string | null,
@@ -101,14 +101,10 @@ export async function upsertRecordVersions(
       throw new TypeError(`upsertRecordVersions: row ${row.recordId} hash must be 64 lowercase hex chars (sha256)`);
     }
   }
-  const sequelize = (transaction as unknown as { sequelize: Sequelize }).sequelize;
-
   // 1. Flip changed rows and learn which records exist.
-  const existing = await sequelize.query<{ record_id: string; changed: boolean; version: number }>(FLIP_CHANGED_SQL, {
-    bind: [scope.connectionId, scope.stream, rows.map((r) => r.recordId), rows.map((r) => r.hash), rows.map((r) => r.listHash ?? null)],
-    type: QueryTypes.SELECT,
-    transaction,
-  });
+  const existing = await sql<{ record_id: string; changed: boolean; version: number }>(flipChanged, [
+    scope.connectionId, scope.stream, rows.map((r) => r.recordId), rows.map((r) => r.hash), rows.map((r) => r.listHash ?? null),
+  ]);
   const outcome = new Map<string, RecordVersionOutcome>();
   const previousVersion = new Map<string, number>();
   for (const e of existing) {
@@ -129,11 +125,7 @@ export async function upsertRecordVersions(
         cursor_value: r.cursorValue == null ? null : new Date(r.cursorValue).toISOString(),
       })),
     );
-    const inserted = await sequelize.query<{ record_id: string }>(INSERT_VERSIONS_SQL, {
-      bind: [scope.connectionId, scope.stream, payload, syncRunId, scope.tenantId],
-      type: QueryTypes.SELECT,
-      transaction,
-    });
+    const inserted = await sql<{ record_id: string }>(insertVersions, [scope.connectionId, scope.stream, payload, syncRunId, scope.tenantId]);
     if (inserted.length !== toInsert.length) {
       const got = new Set(inserted.map((r) => r.record_id));
       const lost = toInsert.filter((r) => !got.has(r.recordId)).map((r) => r.recordId);
@@ -146,17 +138,15 @@ export async function upsertRecordVersions(
   return rows.map((r) => ({ recordId: r.recordId, outcome: outcome.get(r.recordId) ?? "inserted" }));
 }
 
-/** Marks records as listed by the current full pass (the delete reconcile's evidence); revives soft-deleted ones. */
-export async function markSeen(transaction: Transaction, scope: RecordScope, recordIds: readonly string[]): Promise<void> {
-  if (recordIds.length === 0) return;
-  const sequelize = (transaction as unknown as { sequelize: Sequelize }).sequelize;
-  await sequelize.query(
-    `UPDATE source_record SET seen_at = now(), deleted_at = NULL
+const markListed = sqlStatement("source_record_mark_seen", `UPDATE source_record SET seen_at = now(), deleted_at = NULL
       WHERE id = ANY(ARRAY(
         SELECT k.id FROM unnest($3::text[]) AS i(record_id)
          CROSS JOIN LATERAL (
            SELECT id FROM source_record WHERE connection_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current LIMIT 1
-         ) k))`,
-    { bind: [scope.connectionId, scope.stream, recordIds], type: QueryTypes.UPDATE, transaction },
-  );
+         ) k))`);
+
+/** Marks records as listed by the current full pass (the delete reconcile's evidence); revives soft-deleted ones. */
+export async function markSeen(sql: Sql, scope: RecordScope, recordIds: readonly string[]): Promise<void> {
+  if (recordIds.length === 0) return;
+  await sql(markListed, [scope.connectionId, scope.stream, recordIds]);
 }

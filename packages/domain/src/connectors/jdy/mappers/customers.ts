@@ -1,5 +1,5 @@
-import { QueryTypes } from "sequelize";
 import { z } from "zod";
+import { sqlStatement } from "../../../db/sql.js";
 import type { Projection, RecordFailure } from "../../../projections/index.js";
 
 const contactSchema = z.looseObject({
@@ -16,7 +16,7 @@ const customerSchema = z.looseObject({
 });
 
 /** customer (list + detail) → `customer`: name, number, first contact's phone and address. */
-export const projectCustomers: Projection = async ({ sequelize, transaction, tenantId }, documents) => {
+export const projectCustomers: Projection = async ({ sql, tenantId }, documents) => {
   const failures: RecordFailure[] = [];
   const rows = [];
   for (const doc of documents) {
@@ -35,33 +35,38 @@ export const projectCustomers: Projection = async ({ sequelize, transaction, ten
       raw: doc.data,
     });
   }
-  if (rows.length > 0) {
-    await sequelize.query(
-      `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, phone, address, raw, created_at, updated_at)
-       SELECT gen_random_uuid(), $1, r.kingdee_customer_id, r.number, r.name, r.phone, r.address, r.raw, now(), now()
-         FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_customer_id text, number text, name text, phone text, address text, raw jsonb)
-       ON CONFLICT (tenant_id, kingdee_customer_id) DO UPDATE
-         SET number = EXCLUDED.number, name = EXCLUDED.name, phone = EXCLUDED.phone,
-             address = EXCLUDED.address, raw = EXCLUDED.raw, updated_at = now()`,
-      { bind: [tenantId, JSON.stringify(rows)], type: QueryTypes.INSERT, transaction },
-    );
-  }
+  if (rows.length > 0) await sql(upsertCustomers, [tenantId, JSON.stringify(rows)]);
   return failures;
 };
 
+const upsertCustomers = sqlStatement(
+  "customer_upsert",
+  `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, phone, address, raw, created_at, updated_at)
+   SELECT gen_random_uuid(), $1, r.kingdee_customer_id, r.number, r.name, r.phone, r.address, r.raw, now(), now()
+     FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_customer_id text, number text, name text, phone text, address text, raw jsonb)
+   ON CONFLICT (tenant_id, kingdee_customer_id) DO UPDATE
+     SET number = EXCLUDED.number, name = EXCLUDED.name, phone = EXCLUDED.phone,
+         address = EXCLUDED.address, raw = EXCLUDED.raw, updated_at = now()`,
+);
+
 /**
  * Documents may arrive before their customer does: a placeholder from the document's own
- * customer fields, filled in when the customer stream syncs it.
+ * customer fields, filled in when the customer stream syncs it. CTEs for a document projection's
+ * one statement: over a CTE `doc` (kingdee_customer_id, customer_number, customer_name) and the
+ * tenant in $1, `doc_customer` (id, kingdee_customer_id) holds every document's customer, new
+ * placeholders included (a sibling CTE cannot see the placeholder rows themselves).
  */
-export async function ensureCustomers(
-  { sequelize, transaction, tenantId }: Parameters<Projection>[0],
-  documents: Array<{ kingdee_customer_id: string; customer_number: string | null; customer_name: string }>,
-): Promise<void> {
-  await sequelize.query(
-    `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, raw, created_at, updated_at)
-     SELECT DISTINCT ON (r.kingdee_customer_id) gen_random_uuid(), $1, r.kingdee_customer_id, r.customer_number, r.customer_name, '{}'::jsonb, now(), now()
-       FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_customer_id text, customer_number text, customer_name text)
-     ON CONFLICT (tenant_id, kingdee_customer_id) DO NOTHING`,
-    { bind: [tenantId, JSON.stringify(documents)], type: QueryTypes.INSERT, transaction },
-  );
-}
+export const docCustomerCtes = `placeholder AS (
+       INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, raw, created_at, updated_at)
+       SELECT DISTINCT ON (doc.kingdee_customer_id) gen_random_uuid(), $1, doc.kingdee_customer_id, doc.customer_number,
+              doc.customer_name, '{}'::jsonb, now(), now()
+         FROM doc
+       ON CONFLICT (tenant_id, kingdee_customer_id) DO NOTHING
+       RETURNING id, kingdee_customer_id
+     ),
+     doc_customer AS (
+       SELECT id, kingdee_customer_id FROM customer
+        WHERE tenant_id = $1 AND kingdee_customer_id IN (SELECT kingdee_customer_id FROM doc)
+       UNION ALL
+       SELECT id, kingdee_customer_id FROM placeholder
+     )`;
