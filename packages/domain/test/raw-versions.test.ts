@@ -128,7 +128,7 @@ describe("upsertRecordVersions", () => {
 
   it("looks documents up by index, even before the table is analysed", async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `K${1000 + i}`);
-    const [row] = await db.sequelize.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${flipChanged.text}`, {
+    const [row] = await db.sequelize.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${flipChanged}`, {
       bind: [connectionId, "sal_out_bound", ids, ids.map(() => "0".repeat(64)), ids.map(() => "1".repeat(64))],
       type: QueryTypes.SELECT,
     });

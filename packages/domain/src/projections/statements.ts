@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from "sequelize";
-import { sqlStatement, transactionSql } from "../db/sql.js";
+import { transactionSql } from "../db/sql.js";
 import { contentHash } from "../sync/canonical.js";
 import type { ProjectionContext } from "./index.js";
 
@@ -32,7 +32,7 @@ interface Live extends StatementKey {
 const keyOf = (k: StatementKey) => `${k.customerId}|${k.period}`;
 
 // Deliveries add to what the customer owes; receipts (ar_credit) reduce it.
-const computeStatements = sqlStatement("statement_compute", `WITH k AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS k(customer_id, period)),
+const computeStatements = `WITH k AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS k(customer_id, period)),
      docs AS (
        SELECT d.customer_id, k.period, 'sal_out_bound' AS doc_type, d.kingdee_id AS doc_id, d.bill_no AS doc_no,
               d.bill_date AS doc_date, d.total_amount AS amount
@@ -50,14 +50,14 @@ const computeStatements = sqlStatement("statement_compute", `WITH k AS (SELECT *
      SELECT customer_id AS "customerId", period, sum(amount)::text AS total,
             json_agg(json_build_object('doc_type', doc_type, 'doc_id', doc_id, 'doc_no', doc_no, 'doc_date', doc_date,
                      'amount', amount::text) ORDER BY doc_date, doc_type DESC, doc_no, doc_id) AS lines
-       FROM docs GROUP BY 1, 2`);
+       FROM docs GROUP BY 1, 2`;
 
-const latestStatements = sqlStatement("statement_latest", `SELECT DISTINCT ON (s.customer_id, s.period) s.id, s.customer_id AS "customerId", s.period, s.status, s.revision,
+const latestStatements = `SELECT DISTINCT ON (s.customer_id, s.period) s.id, s.customer_id AS "customerId", s.period, s.status, s.revision,
             s.content_hash AS "contentHash"
        FROM statement s
        JOIN unnest($2::uuid[], $3::text[]) AS k(customer_id, period) ON s.customer_id = k.customer_id AND s.period = k.period
       WHERE s.tenant_id = $1
-      ORDER BY s.customer_id, s.period, s.revision DESC`);
+      ORDER BY s.customer_id, s.period, s.revision DESC`;
 
 /**
  * Recomputes the monthly statements of the given customer × month pairs from their deliveries
@@ -122,32 +122,20 @@ export async function refreshStatements({ sql, tenantId }: ProjectionContext, ke
   if (linesFor.length) await sql(insertLines, [JSON.stringify(linesFor)]);
 }
 
-const deleteLines = sqlStatement("statement_delete_lines", `DELETE FROM statement_line WHERE statement_id = ANY($1::uuid[])`);
-const deleteOpen = sqlStatement("statement_delete_open", `DELETE FROM statement WHERE id = ANY($1::uuid[]) AND status = 'OPEN'`);
-const supersedeStatements = sqlStatement(
-  "statement_supersede",
-  `UPDATE statement SET status = 'SUPERSEDED', updated_at = now() WHERE id = ANY($1::uuid[])`,
-);
-const updateOpenStatements = sqlStatement(
-  "statement_update_open",
-  `UPDATE statement s SET total_amount = r.total::numeric, content_hash = r.hash, updated_at = now()
+const deleteLines = `DELETE FROM statement_line WHERE statement_id = ANY($1::uuid[])`;
+const deleteOpen = `DELETE FROM statement WHERE id = ANY($1::uuid[]) AND status = 'OPEN'`;
+const supersedeStatements = `UPDATE statement SET status = 'SUPERSEDED', updated_at = now() WHERE id = ANY($1::uuid[])`;
+const updateOpenStatements = `UPDATE statement s SET total_amount = r.total::numeric, content_hash = r.hash, updated_at = now()
      FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, total text, hash text)
-    WHERE s.id = r.id AND s.status = 'OPEN'`,
-);
-const insertStatements = sqlStatement(
-  "statement_insert",
-  `INSERT INTO statement (id, tenant_id, customer_id, period, currency, total_amount, status, revision, content_hash, created_at, updated_at)
+    WHERE s.id = r.id AND s.status = 'OPEN'`;
+const insertStatements = `INSERT INTO statement (id, tenant_id, customer_id, period, currency, total_amount, status, revision, content_hash, created_at, updated_at)
    SELECT gen_random_uuid(), $1, r.customer_id, r.period, 'CNY', r.total::numeric, 'OPEN', r.revision, r.hash, now(), now()
      FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, period text, total text, revision int, hash text)
-   RETURNING id, customer_id AS "customerId", period`,
-);
-const insertLines = sqlStatement(
-  "statement_insert_lines",
-  `INSERT INTO statement_line (id, statement_id, doc_type, doc_id, doc_no, doc_date, amount, raw)
+   RETURNING id, customer_id AS "customerId", period`;
+const insertLines = `INSERT INTO statement_line (id, statement_id, doc_type, doc_id, doc_no, doc_date, amount, raw)
    SELECT gen_random_uuid(), r.statement_id, r.doc_type, r.doc_id, r.doc_no, r.doc_date::date, r.amount::numeric,
           jsonb_build_object('doc_no', r.doc_no, 'amount', r.amount)
-     FROM jsonb_to_recordset($1::jsonb) AS r(statement_id uuid, doc_type text, doc_id text, doc_no text, doc_date text, amount text)`,
-);
+     FROM jsonb_to_recordset($1::jsonb) AS r(statement_id uuid, doc_type text, doc_id text, doc_no text, doc_date text, amount text)`;
 
 /**
  * The CTE that marks customer × month statements for recomputing, for a projection's one

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
-import { type Sql, sqlStatement, transactionSql } from "../db/sql.js";
+import { type Sql, transactionSql } from "../db/sql.js";
 import type { RecordFailure } from "../projections/index.js";
 import { contentHash } from "./canonical.js";
 import { openFailures, recordFailures, resolveFailures } from "./ledger.js";
@@ -86,19 +86,13 @@ const addCounts = `UPDATE sync_run SET fetched_count = fetched_count + $2, inser
          updated_count = updated_count + $4, unchanged_count = unchanged_count + $5,
          failed_count = failed_count + $6, updated_at = now()
    WHERE id = $1`;
-const saveCounts = sqlStatement("sync_run_add_counts", addCounts);
-const saveCursor = sqlStatement(
-  "sync_job_save_cursor",
-  `UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$3], $4::jsonb), updated_at = now()
-    WHERE tenant_id = $1 AND job_name = $2`,
-);
+const saveCounts = addCounts;
+const saveCursor = `UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$3], $4::jsonb), updated_at = now()
+    WHERE tenant_id = $1 AND job_name = $2`;
 // $1–$6 the counts as above; $7 tenant, $8 job, $9 stream, $10 cursor.
-const saveCountsAndCursor = sqlStatement(
-  "sync_page_progress",
-  `WITH counted AS (${addCounts})
+const saveCountsAndCursor = `WITH counted AS (${addCounts})
    UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$9], $10::jsonb), updated_at = now()
-    WHERE tenant_id = $7 AND job_name = $8`,
-);
+    WHERE tenant_id = $7 AND job_name = $8`;
 
 const maxIso = (a: string | undefined, b: Date | undefined) =>
   b && (!a || b.toISOString() > a) ? b.toISOString() : a;

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from "sequelize";
-import { type Sql, sqlStatement } from "../db/sql.js";
+import type { Sql } from "../db/sql.js";
 import type { RecordFailure } from "../projections/index.js";
 
 /** One stream's ledger, written on the page's transaction. */
@@ -10,20 +10,14 @@ interface LedgerScope {
   runId: string;
 }
 
-const addFailures = sqlStatement(
-  "sync_failure_add",
-  `INSERT INTO sync_failure (id, tenant_id, sync_run_id, biz_type, biz_id, reason, attempts, first_failed_at, last_failed_at)
+const addFailures = `INSERT INTO sync_failure (id, tenant_id, sync_run_id, biz_type, biz_id, reason, attempts, first_failed_at, last_failed_at)
    SELECT gen_random_uuid(), $1, $2, $3, r.biz_id, r.reason, 1, now(), now()
      FROM jsonb_to_recordset($4::jsonb) AS r(biz_id text, reason text)
    ON CONFLICT (tenant_id, biz_type, biz_id) WHERE resolved_at IS NULL DO UPDATE
-     SET attempts = sync_failure.attempts + 1, reason = EXCLUDED.reason, last_failed_at = now(), sync_run_id = EXCLUDED.sync_run_id`,
-);
+     SET attempts = sync_failure.attempts + 1, reason = EXCLUDED.reason, last_failed_at = now(), sync_run_id = EXCLUDED.sync_run_id`;
 
-const closeFailures = sqlStatement(
-  "sync_failure_resolve",
-  `UPDATE sync_failure SET resolved_at = now(), resolved_by_run_id = $2
-    WHERE tenant_id = $1 AND biz_type = $3 AND resolved_at IS NULL AND biz_id = ANY($4::text[])`,
-);
+const closeFailures = `UPDATE sync_failure SET resolved_at = now(), resolved_by_run_id = $2
+    WHERE tenant_id = $1 AND biz_type = $3 AND resolved_at IS NULL AND biz_id = ANY($4::text[])`;
 
 /** Adds failures to the ledger; a document already open there counts one more attempt. */
 export async function recordFailures(scope: LedgerScope, failures: RecordFailure[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Sql, sqlStatement } from "../db/sql.js";
+import type { Sql } from "../db/sql.js";
 
 export interface RecordVersionInput {
   /** The source's record id (text, whatever the source uses). */
@@ -37,7 +37,7 @@ const HASH_RE = /^[0-9a-f]{64}$/;
  * changed, version) that exist. An unchanged record listed with a new list row keeps its version and
  * gets the new list hash. A record that was soft-deleted and is listed again is alive again.
  */
-export const flipChanged = sqlStatement("source_record_flip_changed", `WITH input AS (
+export const flipChanged = `WITH input AS (
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS i(record_id, hash, list_hash)
      ),
      cur AS (
@@ -63,15 +63,15 @@ export const flipChanged = sqlStatement("source_record_flip_changed", `WITH inpu
         WHERE k.id = ANY(ARRAY(SELECT id FROM cur WHERE touched)) -- primary-key probes
        RETURNING k.id
      )
-     SELECT c.record_id, c.changed, c.version FROM cur c`);
+     SELECT c.record_id, c.changed, c.version FROM cur c`;
 
 /** Statement 2: $1 connection, $2 stream, $3 JSON array of rows, $4 sync run id, $5 tenant. */
-const insertVersions = sqlStatement("source_record_insert_versions", `INSERT INTO source_record
+const insertVersions = `INSERT INTO source_record
          (connection_id, tenant_id, stream, record_id, version, data, hash, list_hash, cursor_value, sync_run_id, is_current, pulled_at, seen_at)
        SELECT $1, $5, $2, r.record_id, r.version, COALESCE(r.data, 'null'::jsonb), r.hash, r.list_hash, r.cursor_value, $4, true, now(), now()
          FROM jsonb_to_recordset($3::jsonb) AS r(record_id text, version int, data jsonb, hash text, list_hash text, cursor_value timestamptz)
        ON CONFLICT (connection_id, stream, record_id) WHERE is_current DO NOTHING
-       RETURNING record_id`);
+       RETURNING record_id`;
 
 /**
  * Writes a page of raw records, versioned by content hash, in at most two statements:
@@ -138,12 +138,12 @@ export async function upsertRecordVersions(
   return rows.map((r) => ({ recordId: r.recordId, outcome: outcome.get(r.recordId) ?? "inserted" }));
 }
 
-const markListed = sqlStatement("source_record_mark_seen", `UPDATE source_record SET seen_at = now(), deleted_at = NULL
+const markListed = `UPDATE source_record SET seen_at = now(), deleted_at = NULL
       WHERE id = ANY(ARRAY(
         SELECT k.id FROM unnest($3::text[]) AS i(record_id)
          CROSS JOIN LATERAL (
            SELECT id FROM source_record WHERE connection_id = $1 AND stream = $2 AND record_id = i.record_id AND is_current LIMIT 1
-         ) k))`);
+         ) k))`;
 
 /** Marks records as listed by the current full pass (the delete reconcile's evidence); revives soft-deleted ones. */
 export async function markSeen(sql: Sql, scope: RecordScope, recordIds: readonly string[]): Promise<void> {

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { sqlStatement } from "../../../db/sql.js";
 import type { Projection, RecordFailure } from "../../../projections/index.js";
 
 const contactSchema = z.looseObject({
@@ -39,15 +38,12 @@ export const projectCustomers: Projection = async ({ sql, tenantId }, documents)
   return failures;
 };
 
-const upsertCustomers = sqlStatement(
-  "customer_upsert",
-  `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, phone, address, raw, created_at, updated_at)
+const upsertCustomers = `INSERT INTO customer (id, tenant_id, kingdee_customer_id, number, name, phone, address, raw, created_at, updated_at)
    SELECT gen_random_uuid(), $1, r.kingdee_customer_id, r.number, r.name, r.phone, r.address, r.raw, now(), now()
      FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_customer_id text, number text, name text, phone text, address text, raw jsonb)
    ON CONFLICT (tenant_id, kingdee_customer_id) DO UPDATE
      SET number = EXCLUDED.number, name = EXCLUDED.name, phone = EXCLUDED.phone,
-         address = EXCLUDED.address, raw = EXCLUDED.raw, updated_at = now()`,
-);
+         address = EXCLUDED.address, raw = EXCLUDED.raw, updated_at = now()`;
 
 /**
  * Documents may arrive before their customer does: a placeholder from the document's own

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { sqlStatement } from "../../../db/sql.js";
 import { decimalString, kingdeeTime } from "../values.js";
 import type { Projection, RecordFailure } from "../../../projections/index.js";
 import { billHeader, customerNameOf, projectionFailure } from "./bill-header.js";
@@ -82,9 +81,7 @@ function toDelivery(data: unknown): { delivery: DeliveryRow; items: DeliveryItem
  * A page of deliveries in one statement: customer placeholders, the delivery upsert, its lines, and the statements of both the old and the new customer × month marked stale (the
  * `before` CTE reads the rows as they were before this statement). $1 tenant, $2 deliveries, $3 lines.
  */
-const writeDeliveries = sqlStatement(
-  "jdy_delivery_write",
-  `WITH doc AS (
+const writeDeliveries = `WITH doc AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_id text, kingdee_customer_id text, customer_name text,
               customer_number text, bill_no text, bill_date text, total_amount text, source_modify_time timestamptz)
      ),
@@ -124,8 +121,7 @@ const writeDeliveries = sqlStatement(
         WHERE di.delivery_id = u.id AND NOT EXISTS (SELECT 1 FROM item i WHERE i.kingdee_id = u.kingdee_id AND i.seq = di.seq)
      ),
      ${markStaleCte("SELECT customer_id, period FROM before UNION SELECT customer_id, period FROM upserted")}
-     SELECT count(*)::int AS written FROM upserted`,
-);
+     SELECT count(*)::int AS written FROM upserted`;
 
 /**
  * sal_out_bound (with detail) → `delivery` + `delivery_item`; the affected monthly statements are

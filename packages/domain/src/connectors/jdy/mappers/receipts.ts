@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { sqlStatement } from "../../../db/sql.js";
 import { decimalString } from "../values.js";
 import { billHeader, customerNameOf, projectionFailure } from "./bill-header.js";
 import { docCustomerCtes } from "./customers.js";
@@ -12,9 +11,7 @@ const receiptSchema = z.looseObject({
 });
 
 /** A page of receipts in one statement, like deliveries': placeholders, upsert, stale statements (old and new). */
-const writeReceipts = sqlStatement(
-  "jdy_receipt_write",
-  `WITH doc AS (
+const writeReceipts = `WITH doc AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_id text, kingdee_customer_id text, customer_name text,
               customer_number text, bill_no text, bill_date text, amount text)
      ),
@@ -33,8 +30,7 @@ const writeReceipts = sqlStatement(
        RETURNING customer_id, to_char(bill_date, 'YYYY-MM') AS period
      ),
      ${markStaleCte("SELECT customer_id, period FROM before UNION SELECT customer_id, period FROM upserted")}
-     SELECT count(*)::int AS written FROM upserted`,
-);
+     SELECT count(*)::int AS written FROM upserted`;
 
 /** ar_credit (收款单) → `receipt`, then marks the affected monthly statements for recomputing. */
 export const projectReceipts: Projection = async ({ sql, tenantId }, documents) => {
