@@ -1,6 +1,6 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RecordVersionInput, upsertRecordVersions } from "../src/index.js";
+import { type RecordVersionInput, upsertRecordVersions } from "../src/sync/index.js";
 import { FLIP_CHANGED_SQL } from "../src/sync/record-store.js";
 import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
