@@ -6,7 +6,10 @@
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import pg from "pg";
 import { BACKEND_PIDS_SQL, backendCpuMs } from "./backend-cpu.js";
-import { contentHash, createDatabase, KingdeeClients, loadKeyring } from "../src/index.js";
+import { KingdeeClients } from "../src/connections/index.js";
+import { createDatabase } from "../src/db/index.js";
+import { loadKeyring } from "../src/secrets/index.js";
+import { contentHash } from "../src/sync/index.js";
 
 const db = createDatabase({ url: process.env.DATABASE_URL! });
 const clients = new KingdeeClients({

@@ -4,7 +4,11 @@
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
 import { BACKEND_PIDS_SQL, backendCpuMs } from "./backend-cpu.js";
-import { createDatabase, jdyConnector, KingdeeClients, loadKeyring, SyncService } from "../src/index.js";
+import { KingdeeClients } from "../src/connections/index.js";
+import { jdyConnector } from "../src/connectors/index.js";
+import { createDatabase } from "../src/db/index.js";
+import { loadKeyring } from "../src/secrets/index.js";
+import { SyncService } from "../src/sync/index.js";
 
 const db = createDatabase({ url: process.env.DATABASE_URL! });
 const clients = new KingdeeClients({

@@ -15,19 +15,12 @@ import { MemoryTokenStore, resources } from "@erpbridge/kingdee-sdk";
 import { createTestDatabase, ensureDatabaseUrl, type TestDatabase } from "@erpbridge/test-support";
 import pg from "pg";
 import { QueryTypes } from "sequelize";
-import {
-  contentHash,
-  createDatabase,
-  type Database,
-  jdyConnector,
-  jdyStreams,
-  kingdeeTime,
-  loadKeyring,
-  migrate,
-  KingdeeClients,
-  SyncService,
-  upsertTenant,
-} from "../src/index.js";
+import { KingdeeClients } from "../src/connections/index.js";
+import { jdyConnector, jdyStreams, kingdeeTime } from "../src/connectors/index.js";
+import { createDatabase, type Database, migrate } from "../src/db/index.js";
+import { loadKeyring } from "../src/secrets/index.js";
+import { contentHash, SyncService } from "../src/sync/index.js";
+import { upsertTenant } from "../src/tenants/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const intEnv = (name: string, fallback: number) => {

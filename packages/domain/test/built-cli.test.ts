@@ -1,20 +1,23 @@
 // The built code under plain node: catches what tsx/vitest hide (decorator metadata reading a
 // class before it is initialised in circular model imports). Needs `pnpm build` first.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@erpbridge/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+const packageJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { exports: Record<string, unknown> };
 const cli = fileURLToPath(new URL("../dist/db/migrate-cli.js", import.meta.url));
 const built = existsSync(cli);
 if (!built) console.log("skipped: dist not built (built migrate-cli test; run `pnpm --filter @erpbridge/domain build`)");
 
 async function node(args: string[], env: Record<string, string | undefined>) {
   try {
-    const { stdout, stderr } = await run(process.execPath, args, { env: { ...process.env, ...env }, timeout: 20_000 });
+    // From the package's own directory so "@erpbridge/domain/…" resolves through its "exports".
+    const { stdout, stderr } = await run(process.execPath, args, { cwd: packageDir, env: { ...process.env, ...env }, timeout: 20_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -61,8 +64,11 @@ describe.skipIf(!built)("built migrate-cli (plain node)", () => {
     expect(unreachable.stderr).not.toContain(":pw@");
   });
 
-  it("loads the whole public API", async () => {
-    const out = await node(["--input-type=module", "-e", `const m = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}); console.log(Object.keys(m.models).length)`], {});
+  it("loads every public subpath", async () => {
+    const subpaths = Object.keys(packageJson.exports).map((key) => `@erpbridge/domain${key.slice(1)}`);
+    const script = `for (const s of ${JSON.stringify(subpaths)}) await import(s);
+      const m = await import("@erpbridge/domain/models"); console.log(Object.keys(m.models).length)`;
+    const out = await node(["--input-type=module", "-e", script], {});
     expect(out.stderr).toBe("");
     expect(out.stdout.trim()).toBe("5"); // Tenant, Connection, SyncJob, SyncRun, Customer
   });

@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMigrator, decryptCredentials, encryptSecret, getTenant, loadKeyring, migrate } from "../src/index.js";
+import { decryptCredentials } from "../src/connections/index.js";
+import { createMigrator, migrate } from "../src/db/index.js";
+import { encryptSecret, loadKeyring } from "../src/secrets/index.js";
+import { getTenant } from "../src/tenants/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // 0018 moves the Kingdee credentials and settings from `tenant` into one `kingdee_jdy`

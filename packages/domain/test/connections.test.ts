@@ -4,10 +4,12 @@ import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { ZodError } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ConnectionConflictError, ConnectionNotFoundError, createConnection, decryptCredentials, describeInputError, disableConnection,
-  findTenantConnection, getConnection, getTenant, KingdeeClients, listConnections, loadKeyring, TenantNotFoundError, TenantNotReadyError,
-  testConnection, updateConnection, upsertTenant,
-} from "../src/index.js";
+  ConnectionConflictError, ConnectionNotFoundError, createConnection, decryptCredentials, disableConnection, findTenantConnection,
+  getConnection, KingdeeClients, listConnections, TenantNotFoundError, TenantNotReadyError, testConnection, updateConnection,
+} from "../src/connections/index.js";
+import { describeInputError } from "../src/inputs/index.js";
+import { loadKeyring } from "../src/secrets/index.js";
+import { getTenant, upsertTenant } from "../src/tenants/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 const keyring = loadKeyring({ ENCRYPTION_KEY: randomBytes(32).toString("base64") });

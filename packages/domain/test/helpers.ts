@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@erpbridge/test-support";
 import { QueryTypes } from "sequelize";
-import { createDatabase, migrate, type Database } from "../src/index.js";
+import { createDatabase, migrate, type Database } from "../src/db/index.js";
 
 export interface TestDomainDb extends Database {
   testDb: TestDatabase;

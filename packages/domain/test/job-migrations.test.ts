@@ -1,6 +1,6 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMigrator, migrate } from "../src/index.js";
+import { createMigrator, migrate } from "../src/db/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // Migrations 0022 (sync_run becomes the run history of every job kind) and 0023 (message_log

@@ -1,6 +1,6 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIGRATION_TABLE, migrate, migrationName, migrationStatus } from "../src/index.js";
+import { MIGRATION_TABLE, migrate, migrationName, migrationStatus } from "../src/db/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 let db: TestDomainDb;

@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  addSubscribeCredits, bindWithInvite, createCustomerInvite, DeliveryNotifier, deliveryTemplateSchema, formatSubscribeValue,
-  itemsSummary, listDeliveryNotices, setDeliveryTemplate, type SubscribeSendRequest, subscribeValueValid,
-} from "../src/index.js";
+  DeliveryNotifier, deliveryTemplateSchema, itemsSummary, listDeliveryNotices, setDeliveryTemplate, type SubscribeSendRequest,
+} from "../src/notifications/index.js";
+import {
+  addSubscribeCredits, bindWithInvite, createCustomerInvite, formatSubscribeValue, subscribeValueValid,
+} from "../src/wechat/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // Delivery notices against a real database with a fake sender: the outbox trigger, fan-out to

@@ -2,10 +2,12 @@ import { Redis } from "ioredis";
 import { QueryTypes } from "sequelize";
 import { transactionSql } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kingdeeTime } from "../src/connectors/index.js";
 import {
-  contentHash, createOrderFreshCache, findOrderRef, getOrder, getOrderProgress, OrderDocumentError, searchOrders, storeOrderVersion,
-  kingdeeTime, type OrderStatusFilter, upsertRecordVersions,
-} from "../src/index.js";
+  createOrderFreshCache, findOrderRef, getOrder, getOrderProgress, OrderDocumentError, searchOrders, storeOrderVersion,
+  type OrderStatusFilter,
+} from "../src/orders/index.js";
+import { contentHash, upsertRecordVersions } from "../src/sync/index.js";
 import { projectDeliveries } from "../src/connectors/jdy/mappers/deliveries.js";
 import { addJdyConnection, setupDomainDb, type TestDomainDb } from "./helpers.js";
 

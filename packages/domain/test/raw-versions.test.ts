@@ -1,7 +1,7 @@
 import { QueryTypes } from "sequelize";
 import { transactionSql } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RecordVersionInput, upsertRecordVersions } from "../src/index.js";
+import { type RecordVersionInput, upsertRecordVersions } from "../src/sync/index.js";
 import { flipChanged } from "../src/sync/record-store.js";
 import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 

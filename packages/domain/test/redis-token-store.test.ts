@@ -3,7 +3,7 @@ import { MemoryTokenStore, RedisTokenStore } from "@erpbridge/integration-kit";
 import { requireRedis } from "@erpbridge/test-support";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTokenStore, LockTimeoutError, RedisTokenStore as DomainRedisTokenStore } from "../src/index.js";
+import { createTokenStore, LockTimeoutError, RedisTokenStore as DomainRedisTokenStore } from "../src/kingdee/index.js";
 
 // The store itself (TTL, cross-process lock, lock expiry and renewal) is tested in the integration kit.
 const url = requireRedis("createTokenStore against real Redis");

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  decryptCredentials, decryptSecret, encryptSecret, keyId, loadKeyring, reencryptConnections, SecretDecryptionError, setConnectionSecrets,
-} from "../src/index.js";
+import { decryptCredentials, reencryptConnections, setConnectionSecrets } from "../src/connections/index.js";
+import { decryptSecret, encryptSecret, keyId, loadKeyring, SecretDecryptionError } from "../src/secrets/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 const oldKey = randomBytes(32);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { QueryTypes } from "sequelize";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CustomerSessionCache, hashToken, issueLoginToken, loginWithToken } from "../src/index.js";
+import { CustomerSessionCache, hashToken, issueLoginToken, loginWithToken } from "../src/customers/index.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // The session cache against a real PostgreSQL: hits skip the database, and every way a session

@@ -3,7 +3,7 @@ import { startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
 import { KingdeeClient } from "@erpbridge/kingdee-sdk";
 import { requireRedis } from "@erpbridge/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClosableTokenStore, createTokenStore } from "../src/index.js";
+import { type ClosableTokenStore, createTokenStore } from "../src/kingdee/index.js";
 
 const url = requireRedis("app-token shared across replicas");
 const TOKEN_PATH = "/jdyconnector/app_management/kingdee_auth_token";

@@ -1,7 +1,8 @@
 import { QueryTypes } from "sequelize";
 import { transactionSql } from "../src/db/sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, migrationStatus, upsertRecordVersions } from "../src/index.js";
+import { migrate, migrationStatus } from "../src/db/index.js";
+import { upsertRecordVersions } from "../src/sync/index.js";
 import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
 // 0020 turns `kingdee_raw` into `source_record` in place, 0021 keys it by connection: data written

@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jdyConnector, SyncService } from "../src/index.js";
+import { jdyConnector } from "../src/connectors/index.js";
+import { SyncService } from "../src/sync/index.js";
 import { SMALL_COUNTS, type SyncFixture, setupSync } from "./sync-fixture.js";
 
 const DOCS = 1_500;

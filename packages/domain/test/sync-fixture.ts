@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { type KingdeeSandbox, type KingdeeSandboxOptions, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
 import { type KingdeeClient, MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
-import { jdyConnector, KingdeeClients, loadKeyring, upsertTenant } from "../src/index.js";
+import { KingdeeClients } from "../src/connections/index.js";
+import { jdyConnector } from "../src/connectors/index.js";
+import { loadKeyring } from "../src/secrets/index.js";
+import { upsertTenant } from "../src/tenants/index.js";
 import { SyncService, type SyncSettings } from "../src/sync/sync-service.js";
 import { setupDomainDb, type TestDomainDb } from "./helpers.js";
 

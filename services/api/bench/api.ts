@@ -14,9 +14,8 @@ import { Session } from "node:inspector/promises";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type DeliveryRecord, issueLoginToken, listDeliveries, loginWithToken, resolveCustomerSession,
-} from "@erpbridge/domain";
+import { issueLoginToken, loginWithToken, resolveCustomerSession } from "@erpbridge/domain/customers";
+import { type DeliveryRecord, listDeliveries } from "@erpbridge/domain/deliveries";
 import { createTestDatabase, ensureDatabaseUrl } from "@erpbridge/test-support";
 import Fastify, { type FastifyInstance } from "fastify";
 import { QueryTypes } from "sequelize";

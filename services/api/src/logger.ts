@@ -1,4 +1,4 @@
-import type { DomainLogger } from "@erpbridge/domain";
+import type { DomainLogger } from "@erpbridge/domain/logger";
 import pino, { type DestinationStream, type Logger } from "pino";
 
 /** Paths never written to logs: credentials, tokens, signatures, uploaded images. */

@@ -1,9 +1,15 @@
-import {
-  ApiCallLog, type ClosableTokenStore, createDatabase, createJobRuntime, createOrderFreshCache, CustomerSessionCache, createTokenStore,
-  type Database, jdyConnector, KingdeeClients, type Keyring, LiveOrders, loadKeyring, migrate, SyncService, syncJobKind, syncScheduling,
-  type SyncScheduling,
-  syncScheduleDefaults, tenantSchedules, Tenant,
-} from "@erpbridge/domain";
+import { ApiCallLog } from "@erpbridge/domain/call-log";
+import { KingdeeClients } from "@erpbridge/domain/connections";
+import { jdyConnector } from "@erpbridge/domain/connectors";
+import { CustomerSessionCache } from "@erpbridge/domain/customers";
+import { createDatabase, type Database, migrate } from "@erpbridge/domain/db";
+import { createJobRuntime } from "@erpbridge/domain/jobs";
+import { type ClosableTokenStore, createTokenStore } from "@erpbridge/domain/kingdee";
+import { Tenant } from "@erpbridge/domain/models";
+import { createOrderFreshCache, LiveOrders } from "@erpbridge/domain/orders";
+import { syncJobKind, syncScheduling, type SyncScheduling, syncScheduleDefaults, tenantSchedules } from "@erpbridge/domain/scheduler";
+import { type Keyring, loadKeyring } from "@erpbridge/domain/secrets";
+import { SyncService } from "@erpbridge/domain/sync";
 import { type KingdeeClientConfig, type RateBudget, RedisRateBudget, TokenBucketBudget } from "@erpbridge/kingdee-sdk";
 import { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { Redis } from "ioredis";

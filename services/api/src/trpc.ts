@@ -1,4 +1,6 @@
-import { type CustomerIdentity, describeInputError, DomainError, type DomainErrorKind } from "@erpbridge/domain";
+import type { CustomerIdentity } from "@erpbridge/domain/customers";
+import { DomainError, type DomainErrorKind } from "@erpbridge/domain/errors";
+import { describeInputError } from "@erpbridge/domain/inputs";
 import { KingdeeError } from "@erpbridge/kingdee-sdk";
 import { TRPCError, type TRPC_ERROR_CODE_KEY, initTRPC } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";

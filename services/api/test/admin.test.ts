@@ -1,5 +1,5 @@
 import { TRPCClientError } from "@trpc/client";
-import { decryptCredentials, findTenantConnection } from "@erpbridge/domain";
+import { decryptCredentials, findTenantConnection } from "@erpbridge/domain/connections";
 import { fieldErrors } from "../../../packages/client/src/index.js";
 import type { AppRouter } from "../src/root.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 import { TRPCClientError } from "@trpc/client";
-import { TenantNotReadyError } from "@erpbridge/domain";
+import { TenantNotReadyError } from "@erpbridge/domain/connections";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fieldErrors } from "../../../packages/client/src/index.js";
 import { type TestApi, startTestApi } from "./harness.js";

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { hashToken, signDelivery } from "@erpbridge/domain";
+import { hashToken } from "@erpbridge/domain/customers";
+import { signDelivery } from "@erpbridge/domain/deliveries";
 import { TRPCClientError } from "@trpc/client";
 import { QueryTypes } from "sequelize";
 import sharp from "sharp";

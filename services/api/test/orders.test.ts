@@ -1,4 +1,5 @@
-import { contentHash, DEFAULT_ORDER_FRESH_TTL_MS, type OrderStatusFilter } from "@erpbridge/domain";
+import { DEFAULT_ORDER_FRESH_TTL_MS, type OrderStatusFilter } from "@erpbridge/domain/orders";
+import { contentHash } from "@erpbridge/domain/sync";
 import { TRPCClientError } from "@trpc/client";
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

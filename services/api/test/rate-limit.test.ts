@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { hashToken } from "@erpbridge/domain";
+import { hashToken } from "@erpbridge/domain/customers";
 import { TRPCClientError } from "@trpc/client";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,5 @@
-import { hashToken, listDeliveryNotices } from "@erpbridge/domain";
+import { hashToken } from "@erpbridge/domain/customers";
+import { listDeliveryNotices } from "@erpbridge/domain/notifications";
 import { startWechatSandbox, type WechatSandbox } from "@erpbridge/wechat-sandbox";
 import { TRPCClientError } from "@trpc/client";
 import { QueryTypes } from "sequelize";

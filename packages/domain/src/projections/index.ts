@@ -1,6 +1,6 @@
 import type { Sql } from "../db/sql.js";
 
-/** What a projection writes with: the page's transaction (hot path: prepared statements, see `db/sql.ts`). */
+/** What a projection writes with: the page's transaction (a hot path: see `db/sql.ts`). */
 export interface ProjectionContext {
   sql: Sql;
   tenantId: string;

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Customer, issueLoginToken, upsertTenant } from "@erpbridge/domain";
+import { issueLoginToken } from "@erpbridge/domain/customers";
+import { Customer } from "@erpbridge/domain/models";
+import { upsertTenant } from "@erpbridge/domain/tenants";
 import { type KingdeeSandbox, startKingdeeSandbox } from "@erpbridge/kingdee-sandbox";
 import { type WechatSandbox, startWechatSandbox } from "@erpbridge/wechat-sandbox";
 import { MINI_PROGRAM_PAGES } from "../mini-program-pages.js";

@@ -1,4 +1,5 @@
-import { upsertTenant, type Keyring, type PublicTenant } from "@erpbridge/domain";
+import type { Keyring } from "@erpbridge/domain/secrets";
+import { upsertTenant, type PublicTenant } from "@erpbridge/domain/tenants";
 import { type AuthorizationInfo, KingdeeClient, KingdeeError } from "@erpbridge/kingdee-sdk";
 import { QueryTypes, type Sequelize } from "sequelize";
 import { sameSecret } from "../auth.js";

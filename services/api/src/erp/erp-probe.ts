@@ -1,5 +1,6 @@
 import { KingdeeError, type KingdeeClient } from "@erpbridge/kingdee-sdk";
-import { type JobRuntime, recordJobRun, Tenant } from "@erpbridge/domain";
+import { type JobRuntime, recordJobRun } from "@erpbridge/domain/jobs";
+import { Tenant } from "@erpbridge/domain/models";
 import { QueryTypes, type Sequelize } from "sequelize";
 
 export interface ProbeResult {

@@ -1,5 +1,5 @@
 import rateLimit from "@fastify/rate-limit";
-import { hashToken } from "@erpbridge/domain";
+import { hashToken } from "@erpbridge/domain/customers";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { bearerToken } from "../auth.js";
 import type { AppServices } from "../services.js";

@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { findSignoffFile } from "@erpbridge/domain";
+import { findSignoffFile } from "@erpbridge/domain/deliveries";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { bearerToken, sameSecret } from "../auth.js";
 import type { AppServices } from "../services.js";

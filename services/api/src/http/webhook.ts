@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { describeInputError, externalIdInput, requiredText, textInput } from "@erpbridge/domain";
+import { describeInputError, externalIdInput, requiredText, textInput } from "@erpbridge/domain/inputs";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { sameSecret } from "../auth.js";

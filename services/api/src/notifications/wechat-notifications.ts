@@ -1,4 +1,5 @@
-import { DeliveryNotifier, type JobRuntime, type NotificationJobs, type NotifyRunResult, registerNotificationJobs } from "@erpbridge/domain";
+import type { JobRuntime } from "@erpbridge/domain/jobs";
+import { DeliveryNotifier, type NotificationJobs, type NotifyRunResult, registerNotificationJobs } from "@erpbridge/domain/notifications";
 import type { WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import type { Logger } from "pino";
 import type { Sequelize } from "sequelize";

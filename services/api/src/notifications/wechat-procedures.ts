@@ -1,4 +1,4 @@
-import { resolveWechatSession } from "@erpbridge/domain";
+import { resolveWechatSession } from "@erpbridge/domain/wechat";
 import { WechatError, type WechatMiniProgramClient } from "@erpbridge/wechat-sdk";
 import { TRPCError } from "@trpc/server";
 import type { Context } from "../trpc.js";

@@ -1,7 +1,7 @@
 import {
   connectionIdInputSchema, createConnection, createConnectionInputSchema, disableConnection, getConnection, listConnections,
   tenantConnectionsInputSchema, testConnection, updateConnection, updateConnectionInputSchema,
-} from "@erpbridge/domain";
+} from "@erpbridge/domain/connections";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 
 /**

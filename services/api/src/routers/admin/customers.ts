@@ -1,8 +1,11 @@
 import {
-  createCustomer, createCustomerInput, createCustomerInvite, type CreatedCustomer, customerExists, type CustomerList, discardCustomerInvite,
-  idInput, issueLoginToken, listCustomerBindings, listCustomers, listCustomersInput, listLoginTokens, type LoginTokenRecord, removeBinding,
-  revokeLoginToken, type WechatBindingRecord,
-} from "@erpbridge/domain";
+  createCustomer, createCustomerInput, type CreatedCustomer, customerExists, type CustomerList, issueLoginToken, listCustomers,
+  listCustomersInput, listLoginTokens, type LoginTokenRecord, revokeLoginToken,
+} from "@erpbridge/domain/customers";
+import { idInput } from "@erpbridge/domain/inputs";
+import {
+  createCustomerInvite, discardCustomerInvite, listCustomerBindings, removeBinding, type WechatBindingRecord,
+} from "@erpbridge/domain/wechat";
 import { TRPCError } from "@trpc/server";
 import QRCode from "qrcode";
 import { z } from "zod";

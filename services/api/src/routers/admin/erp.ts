@@ -1,4 +1,6 @@
-import { idInput, listCallsInput, Tenant } from "@erpbridge/domain";
+import { listCallsInput } from "@erpbridge/domain/call-log";
+import { idInput } from "@erpbridge/domain/inputs";
+import { Tenant } from "@erpbridge/domain/models";
 import type { ProbeResult } from "../../erp/erp-probe.js";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";

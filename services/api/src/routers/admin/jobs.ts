@@ -1,4 +1,4 @@
-import { jobRunsQuerySchema, listJobRuns } from "@erpbridge/domain";
+import { jobRunsQuerySchema, listJobRuns } from "@erpbridge/domain/jobs";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 
 /** The job runtime as operators see it: the business run history of every job kind. */

@@ -1,4 +1,4 @@
-import { idInput, requiredText, textInput } from "@erpbridge/domain";
+import { idInput, requiredText, textInput } from "@erpbridge/domain/inputs";
 import { KingdeeError, parseRequestPath, resources } from "@erpbridge/kingdee-sdk";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";

@@ -1,4 +1,4 @@
-import { Tenant } from "@erpbridge/domain";
+import { Tenant } from "@erpbridge/domain/models";
 import { TRPCError } from "@trpc/server";
 
 /** An unknown tenant is NOT_FOUND in every admin procedure that names one. */

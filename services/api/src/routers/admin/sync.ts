@@ -1,7 +1,7 @@
-import {
-  idInput, type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams, listTenants, pageInput, pageSizeInput,
-  SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus, withDateRange,
-} from "@erpbridge/domain";
+import { type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams } from "@erpbridge/domain/connectors";
+import { idInput, pageInput, pageSizeInput, withDateRange } from "@erpbridge/domain/inputs";
+import { SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus } from "@erpbridge/domain/models";
+import { listTenants } from "@erpbridge/domain/tenants";
 import { TRPCError } from "@trpc/server";
 import { QueryTypes, type WhereOptions } from "sequelize";
 import { z } from "zod";

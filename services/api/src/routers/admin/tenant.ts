@@ -1,4 +1,5 @@
-import { getTenant, idInput, listTenants, tenantInputSchema, upsertTenant } from "@erpbridge/domain";
+import { idInput } from "@erpbridge/domain/inputs";
+import { getTenant, listTenants, tenantInputSchema, upsertTenant } from "@erpbridge/domain/tenants";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";

@@ -1,7 +1,8 @@
+import { idInput, pageInput, pageSizeInput } from "@erpbridge/domain/inputs";
 import {
-  DELIVERY_NOTICE_STATUSES, DELIVERY_SOURCE_FIELDS, type DeliveryNoticeRecord, deliveryTemplateSchema, getTemplateConfigs, listDeliveryNotices,
-  removeDeliveryTemplate, setDeliveryTemplate, idInput, type NotifyRunResult, pageInput, pageSizeInput, type StoredTemplateConfig,
-} from "@erpbridge/domain";
+  DELIVERY_NOTICE_STATUSES, DELIVERY_SOURCE_FIELDS, type DeliveryNoticeRecord, deliveryTemplateSchema, getTemplateConfigs,
+  listDeliveryNotices, removeDeliveryTemplate, setDeliveryTemplate, type NotifyRunResult, type StoredTemplateConfig,
+} from "@erpbridge/domain/notifications";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";

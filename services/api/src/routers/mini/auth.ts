@@ -1,4 +1,6 @@
-import { bindWithInvite, checkInvite, loginWithOpenid, loginWithToken, requiredText, setBindingPhone, textInput } from "@erpbridge/domain";
+import { loginWithToken } from "@erpbridge/domain/customers";
+import { requiredText, textInput } from "@erpbridge/domain/inputs";
+import { bindWithInvite, checkInvite, loginWithOpenid, setBindingPhone } from "@erpbridge/domain/wechat";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { requireWechat, requireWechatUser, wechatCustomerProcedure, wechatFailure } from "../../notifications/wechat-procedures.js";

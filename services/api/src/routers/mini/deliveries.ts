@@ -1,7 +1,7 @@
 import {
-  dateInput, type DeliveryDetailRecord, type DeliveryRecord, type DeliverySignoffRecord, getDelivery, idInput, listDeliveries, pageInput,
-  pageSizeInput, requiredText, signDelivery, textInput,
-} from "@erpbridge/domain";
+  type DeliveryDetailRecord, type DeliveryRecord, type DeliverySignoffRecord, getDelivery, listDeliveries, signDelivery,
+} from "@erpbridge/domain/deliveries";
+import { dateInput, idInput, pageInput, pageSizeInput, requiredText, textInput } from "@erpbridge/domain/inputs";
 import { TRPCError } from "@trpc/server";
 import { z, ZodRealError } from "zod";
 import type { AppConfig } from "../../config.js";

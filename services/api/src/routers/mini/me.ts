@@ -1,4 +1,4 @@
-import { Customer } from "@erpbridge/domain";
+import { Customer } from "@erpbridge/domain/models";
 import { TRPCError } from "@trpc/server";
 import { customerProcedure } from "../../trpc.js";
 

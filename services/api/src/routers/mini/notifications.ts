@@ -1,4 +1,6 @@
-import { addSubscribeCredits, getTemplateConfigs, subscribeCredits, textInput } from "@erpbridge/domain";
+import { textInput } from "@erpbridge/domain/inputs";
+import { getTemplateConfigs } from "@erpbridge/domain/notifications";
+import { addSubscribeCredits, subscribeCredits } from "@erpbridge/domain/wechat";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { requireWechatUser, wechatCustomerProcedure } from "../../notifications/wechat-procedures.js";

@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
+import { pageInput, pageSizeInput, textInput } from "@erpbridge/domain/inputs";
 import {
-  getOrderProgress, type LiveOrderRecord, ORDER_STATUSES, type OrderProgressRecord, type OrderRecord, pageInput, pageSizeInput, searchOrders,
-  textInput,
-} from "@erpbridge/domain";
+  getOrderProgress, type LiveOrderRecord, ORDER_STATUSES, type OrderProgressRecord, type OrderRecord, searchOrders,
+} from "@erpbridge/domain/orders";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createTRPCRouter, customerProcedure } from "../../trpc.js";

@@ -1,6 +1,6 @@
-import {
-  confirmCustomerStatement, Customer, getStatement, idInput, listStatements, pageInput, pageSizeInput, type StatementRecord, textInput,
-} from "@erpbridge/domain";
+import { idInput, pageInput, pageSizeInput, textInput } from "@erpbridge/domain/inputs";
+import { Customer } from "@erpbridge/domain/models";
+import { confirmCustomerStatement, getStatement, listStatements, type StatementRecord } from "@erpbridge/domain/statements";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createTRPCRouter, customerProcedure } from "../../trpc.js";
