@@ -39,9 +39,9 @@ export interface StreamRunContext {
   sequelize: Sequelize;
   source: Source;
   tenantId: string;
-  /** The connection the stream is read through: its records are keyed by it. */
+  /** The connection the stream is read through: its records and its job's cursor are keyed by it. */
   connectionId: string;
-  /** The job whose `sync_job.last_cursor` holds this stream's cursor. */
+  /** The job whose `sync_job.last_cursor` (of this connection) holds this stream's cursor. */
   jobName: string;
   runId: string;
   detailConcurrency: number;
@@ -212,8 +212,8 @@ export class StreamSync {
 
   async #loadCursor(): Promise<StreamCursor> {
     const [row] = await this.ctx.sequelize.query<{ cursor: StreamCursor | null }>(
-      `SELECT last_cursor -> $3 AS cursor FROM sync_job WHERE tenant_id = $1 AND job_name = $2`,
-      { bind: [this.ctx.tenantId, this.ctx.jobName, this.stream.name], type: QueryTypes.SELECT },
+      `SELECT last_cursor -> $3 AS cursor FROM sync_job WHERE connection_id = $1 AND job_name = $2`,
+      { bind: [this.ctx.connectionId, this.ctx.jobName, this.stream.name], type: QueryTypes.SELECT },
     );
     return row?.cursor ?? {};
   }
@@ -221,8 +221,8 @@ export class StreamSync {
   async #saveCursor(cursor: StreamCursor, transaction: Transaction): Promise<void> {
     await this.ctx.sequelize.query(
       `UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$3], $4::jsonb), updated_at = now()
-        WHERE tenant_id = $1 AND job_name = $2`,
-      { bind: [this.ctx.tenantId, this.ctx.jobName, this.stream.name, JSON.stringify(cursor)], transaction },
+        WHERE connection_id = $1 AND job_name = $2`,
+      { bind: [this.ctx.connectionId, this.ctx.jobName, this.stream.name, JSON.stringify(cursor)], transaction },
     );
   }
 
