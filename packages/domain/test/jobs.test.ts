@@ -3,13 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createJobRuntime, type JobRuntime, listJobRuns, recordJobRun } from "../src/jobs/index.js";
 import { SyncRun } from "../src/models/index.js";
 import { registerNotificationJobs } from "../src/notifications/queue.js";
-import { setupDomainDb, type TestDomainDb } from "./helpers.js";
+import { addJdyConnection, setupDomainDb, type TestDomainDb } from "./helpers.js";
 
 // The job runtime (one Agenda instance per process with a registry of job kinds) and the business
 // run history of every kind.
 
 let db: TestDomainDb;
 let tenantId: string;
+let connectionId: string;
 const runtimes: JobRuntime[] = [];
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
     { type: QueryTypes.SELECT },
   );
   tenantId = t!.id;
+  connectionId = await addJdyConnection(db, tenantId);
 });
 afterEach(async () => {
   await Promise.all(runtimes.splice(0).map((r) => r.stop()));
@@ -111,7 +113,7 @@ describe("job runtime", () => {
 describe("run history", () => {
   it("holds runs of every kind, with trigger, status incl. partial, counts, duration and error; SyncRun sees syncs only", async () => {
     const t0 = new Date(Date.now() - 5_000);
-    const sync = await SyncRun.create({ tenantId, jobName: "documents_incremental", trigger: "schedule", status: "success", startedAt: t0, finishedAt: new Date(t0.getTime() + 1_500) });
+    const sync = await SyncRun.create({ tenantId, connectionId, jobName: "documents_incremental", trigger: "schedule", status: "success", startedAt: t0, finishedAt: new Date(t0.getTime() + 1_500) });
     await SyncRun.update({ fetchedCount: 10, insertedCount: 4, failedCount: 0 }, { where: { id: sync.id } });
     const partial = await recordJobRun(db.sequelize, {
       kind: "notifications", jobName: "delivery_notices", trigger: "schedule", startedAt: t0, finishedAt: new Date(t0.getTime() + 250),
@@ -126,16 +128,17 @@ describe("run history", () => {
     expect(all.total).toBe(4);
     const byId = new Map(all.runs.map((r) => [r.id, r]));
     expect(byId.get(sync.id)).toMatchObject({
-      kind: "sync", jobName: "documents_incremental", tenantId, trigger: "schedule", status: "success", durationMs: 1500,
+      kind: "sync", jobName: "documents_incremental", tenantId, connectionId, connectionName: "default", trigger: "schedule", status: "success", durationMs: 1500,
       counts: { fetched: 10, inserted: 4, updated: 0, unchanged: 0, failed: 0 },
     });
-    expect(byId.get(partial)).toMatchObject({ kind: "notifications", tenantId: null, status: "partial", durationMs: 250, counts: { sent: 3, retried: 1, failed: 1 } });
+    expect(byId.get(partial)).toMatchObject({ kind: "notifications", tenantId: null, connectionId: null, connectionName: null, status: "partial", durationMs: 250, counts: { sent: 3, retried: 1, failed: 1 } });
     expect(byId.get(failed)).toMatchObject({ kind: "probe", status: "failed", error: "token expired" });
     expect(byId.get(webhook)).toMatchObject({ kind: "wecom", trigger: "webhook", status: "success" });
 
     expect((await listJobRuns(db.sequelize, { kind: "notifications" })).runs.map((r) => r.id)).toEqual([partial]);
     expect((await listJobRuns(db.sequelize, { status: "partial" })).runs.map((r) => r.id)).toEqual([partial]);
     expect((await listJobRuns(db.sequelize, { tenantId })).total).toBe(3);
+    expect((await listJobRuns(db.sequelize, { connectionId })).runs.map((r) => r.id)).toEqual([sync.id]);
     const paged = await listJobRuns(db.sequelize, { page: 2, pageSize: 3 });
     expect(paged).toMatchObject({ page: 2, pageSize: 3, total: 4 });
     expect(paged.runs).toHaveLength(1);

@@ -14,7 +14,7 @@ beforeAll(async () => {
   db = await setupDomainDb();
   tenantId = (await db.models.Tenant.create({ name: "Raw" })).id;
   connectionId = await addJdyConnection(db, tenantId);
-  runId = (await db.models.SyncRun.create({ tenantId, jobName: "sales", trigger: "manual" })).id;
+  runId = (await db.models.SyncRun.create({ tenantId, connectionId, jobName: "sales", trigger: "manual" })).id;
 });
 afterAll(async () => {
   await db?.teardown();

@@ -1,6 +1,6 @@
 import { QueryTypes } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
+import { addJdyConnection, setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
 /*
  * The schema's own guarantees: exact decimals, UTC times, snake_case and JSONB defaults, and the
@@ -11,12 +11,14 @@ import { setupDomainDb, sha256, type TestDomainDb } from "./helpers.js";
 
 let db: TestDomainDb;
 let tenantId: string;
+let connectionId: string;
 let customerId: string;
 
 beforeAll(async () => {
   db = await setupDomainDb();
   const tenant = await db.models.Tenant.create({ name: "Acme" });
   tenantId = tenant.id;
+  connectionId = await addJdyConnection(db, tenantId);
   const customer = await db.models.Customer.create({
     tenantId,
     kingdeeCustomerId: "CUST-0001",
@@ -59,7 +61,7 @@ describe("schema", () => {
 
   it("stores times as timestamptz in UTC", async () => {
     const at = new Date("2025-03-01T08:30:00+08:00");
-    const run = await db.models.SyncRun.create({ tenantId, jobName: "sales", trigger: "manual", fromTime: at });
+    const run = await db.models.SyncRun.create({ tenantId, connectionId, jobName: "sales", trigger: "manual", fromTime: at });
     const again = await db.models.SyncRun.findByPk(run.id);
     expect(again?.fromTime?.toISOString()).toBe("2025-03-01T00:30:00.000Z");
     expect(again?.createdAt).toBeInstanceOf(Date);
@@ -79,7 +81,7 @@ describe("schema", () => {
   });
 
   it("uses snake_case columns and JSONB defaults", async () => {
-    const job = await db.models.SyncJob.create({ tenantId, jobName: "sales" });
+    const job = await db.models.SyncJob.create({ tenantId, connectionId, jobName: "sales" });
     expect(job.lastCursor).toEqual({});
     expect(job.status).toBe("idle");
     await job.update({ lastCursor: { sal_out_bound: { watermark: "2025-01-01T00:00:00Z" } } });
@@ -88,7 +90,17 @@ describe("schema", () => {
       type: QueryTypes.SELECT,
     });
     expect(row?.last_cursor).toEqual({ sal_out_bound: { watermark: "2025-01-01T00:00:00Z" } });
-    await expect(db.models.SyncJob.create({ tenantId, jobName: "sales" })).rejects.toMatchObject({ name: "SequelizeUniqueConstraintError" });
+  });
+
+  it("keys sync jobs by connection × job, and gives every sync run a connection", async () => {
+    await expect(db.models.SyncJob.create({ tenantId, connectionId, jobName: "sales" })).rejects.toMatchObject(uniqueViolation("sync_job_connection_job_key"));
+    // A second connection of the tenant has a job of the same name of its own.
+    const [second] = await sql<{ id: string }>(`INSERT INTO connection (tenant_id, kind, name) VALUES ($1, 'kingdee_jdy', 'second') RETURNING id`, [tenantId]);
+    await db.models.SyncJob.create({ tenantId, connectionId: second!.id, jobName: "sales" });
+    await expect(sql(`INSERT INTO sync_run (tenant_id, job_name, trigger) VALUES ($1, 'sales', 'manual')`, [tenantId])).rejects.toThrow(
+      /sync_run_sync_connection_check/,
+    );
+    await sql(`INSERT INTO sync_run (kind, tenant_id, job_name, trigger) VALUES ('probe', $1, 'erp', 'schedule') RETURNING id`, [tenantId]);
   });
 
   it("enforces one open failure per document", async () => {

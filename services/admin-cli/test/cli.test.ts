@@ -171,6 +171,7 @@ describe("admin CLI against the real API", () => {
   it("sync:status shows the jobs and recent runs", async () => {
     const out = ok(await admin("sync:status", "--tenant", tenantId));
     expect(out).toContain(`tenant 演示账套 Demo (${tenantId})`);
+    expect(out).toMatch(new RegExp(`^connection default \\(${UUID.source}\\)$`, "m"));
     expect(out).toMatch(/^JOB\s+STATUS\s+ENABLED\s+CRON\s+NEXT RUN\s+LAST SUCCESS\s+ERROR$/m);
     // The failed single-resource `customer` run above belongs to master_data_full.
     expect(out).toMatch(/^master_data_full\s+failed\s+yes\s+-\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+customer: Kingdee GET \/jdy\/v2\/bd\/customer failed/m);
@@ -187,8 +188,16 @@ describe("admin CLI against the real API", () => {
 
   it("job:runs lists the run history of every kind, filtered, and refuses an unknown status by name", async () => {
     const out = ok(await admin("job:runs", "--kind", "sync", "--tenant", tenantId));
-    expect(out).toMatch(/^RUN\s+KIND\s+JOB\s+TENANT\s+TRIGGER\s+STATUS\s+STARTED\s+TOOK\s+COUNTS\s+ERROR$/m);
-    expect(out).toMatch(new RegExp(`^${UUID.source}\\s+sync\\s+documents_incremental\\s+${tenantId}\\s+manual\\s+partial\\s.*fetched \\d+`, "m"));
+    expect(out).toMatch(/^RUN\s+KIND\s+JOB\s+TENANT\s+CONNECTION\s+TRIGGER\s+STATUS\s+STARTED\s+TOOK\s+COUNTS\s+ERROR$/m);
+    expect(out).toMatch(
+      new RegExp(`^${UUID.source}\\s+sync\\s+documents_incremental\\s+${tenantId}\\s+default \\(${UUID.source}\\)\\s+manual\\s+partial\\s.*fetched \\d+`, "m"),
+    );
+    const connectionId = new RegExp(`default \\((${UUID.source})\\)`).exec(out)![1]!;
+    const byConnection = JSON.parse(ok(await admin("job:runs", "--connection", connectionId, "--json"))) as {
+      total: number; runs: Array<{ connectionId: string; connectionName: string }>;
+    };
+    expect(byConnection.total).toBeGreaterThan(0);
+    expect(byConnection.runs.every((r) => r.connectionId === connectionId && r.connectionName === "default")).toBe(true);
     const partial = JSON.parse(ok(await admin("job:runs", "--status", "partial", "--json"))) as { total: number; runs: Array<{ kind: string; status: string }> };
     expect(partial.total).toBeGreaterThan(0);
     expect(partial.runs.every((r) => r.status === "partial")).toBe(true);

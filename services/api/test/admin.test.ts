@@ -56,7 +56,14 @@ describe("admin: tenants, sync, ERP status", () => {
     expect(docs.counts.inserted).toBeGreaterThanOrEqual(api.sandbox.data.count("sal_out_bound"));
     const runs = await api.admin.admin.sync.runs.query({ tenantId, pageSize: 10 });
     expect(runs.total).toBe(2);
+    // Each run names the connection it read through: the tenant's default one.
+    const connection = { id: (await findTenantConnection(tenantId, "kingdee_jdy"))!.id, name: "default" };
+    expect(runs.runs.map((r) => r.connection)).toEqual([connection, connection]);
+    expect((await api.admin.admin.sync.runs.query({ connectionId: connection.id })).total).toBe(2);
+    const history = await api.admin.admin.jobs.runs.query({ kind: "sync", connectionId: connection.id });
+    expect(history.runs.map((r) => [r.connectionId, r.connectionName])).toEqual([[connection.id, "default"], [connection.id, "default"]]);
     const [status] = await api.admin.admin.sync.status.query({ tenantId });
+    expect(status!.connection).toEqual(connection);
     expect(status!.jobs.map((j) => j.status)).toEqual(["idle", "idle"]);
     expect(status!.jobs.every((j) => j.lastSuccessAt instanceof Date)).toBe(true);
   });
@@ -67,7 +74,7 @@ describe("admin: tenants, sync, ERP status", () => {
     const error = await api.admin.admin.sync.run.mutate({ tenantId, jobName: "documents_incremental" }).catch((e) => e);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(error.data.code).toBe("CONFLICT");
-    expect(error.message).toMatch(/already running/);
+    expect(error.message).toMatch(/^sync documents_incremental of connection default \([0-9a-f-]{36}\) is already running/);
     await waitForRun(api, first.id);
     api.sandbox.faults.clear();
   });

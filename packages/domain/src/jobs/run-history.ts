@@ -71,6 +71,7 @@ export const jobRunsQuerySchema = z.object({
   jobName: textInput(64).optional(),
   status: z.enum(JOB_RUN_STATUSES).optional(),
   tenantId: idInput.optional(),
+  connectionId: idInput.optional(),
   page: pageInput.default(1),
   pageSize: pageSizeInput(200).default(50),
 });
@@ -81,6 +82,9 @@ export interface JobRunRecord {
   kind: string;
   jobName: string;
   tenantId: string | null;
+  /** The connection a sync read through (its id and name); null for kinds that read through none. */
+  connectionId: string | null;
+  connectionName: string | null;
   trigger: JobRunTrigger;
   status: JobRunStatus;
   startedAt: Date | null;
@@ -93,31 +97,33 @@ export interface JobRunRecord {
   error: string | null;
 }
 
-/** The run history, newest first, filtered by kind, job, status and tenant. */
+/** The run history, newest first, filtered by kind, job, status, tenant and connection. */
 export async function listJobRuns(
   sequelize: Sequelize,
   query: JobRunsQuery,
 ): Promise<{ page: number; pageSize: number; total: number; runs: JobRunRecord[] }> {
   const q = jobRunsQuerySchema.parse(query);
-  const where = `WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR job_name = $2)
-      AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR tenant_id = $4)`;
-  const bind = [q.kind ?? null, q.jobName ?? null, q.status ?? null, q.tenantId ?? null];
-  const [count] = await sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM sync_run ${where}`, {
+  const where = `WHERE ($1::text IS NULL OR r.kind = $1) AND ($2::text IS NULL OR r.job_name = $2)
+      AND ($3::text IS NULL OR r.status = $3) AND ($4::uuid IS NULL OR r.tenant_id = $4) AND ($5::uuid IS NULL OR r.connection_id = $5)`;
+  const bind = [q.kind ?? null, q.jobName ?? null, q.status ?? null, q.tenantId ?? null, q.connectionId ?? null];
+  const [count] = await sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM sync_run r ${where}`, {
     bind,
     type: QueryTypes.SELECT,
   });
   const runs = await sequelize.query<JobRunRecord>(
-    `SELECT id, kind, job_name AS "jobName", tenant_id AS "tenantId", trigger, status,
-            started_at AS "startedAt", finished_at AS "finishedAt",
-            (extract(epoch FROM finished_at - started_at) * 1000)::int AS "durationMs",
-            CASE WHEN kind = 'sync'
-                 THEN jsonb_build_object('fetched', fetched_count, 'inserted', inserted_count, 'updated', updated_count,
-                                         'unchanged', unchanged_count)
-                 ELSE '{}'::jsonb END || counts || jsonb_build_object('failed', failed_count) AS counts,
-            warnings, error
-       FROM sync_run ${where}
-      ORDER BY created_at DESC, id
-      LIMIT $5 OFFSET $6`,
+    `SELECT r.id, r.kind, r.job_name AS "jobName", r.tenant_id AS "tenantId",
+            r.connection_id AS "connectionId", c.name AS "connectionName", r.trigger, r.status,
+            r.started_at AS "startedAt", r.finished_at AS "finishedAt",
+            (extract(epoch FROM r.finished_at - r.started_at) * 1000)::int AS "durationMs",
+            CASE WHEN r.kind = 'sync'
+                 THEN jsonb_build_object('fetched', r.fetched_count, 'inserted', r.inserted_count, 'updated', r.updated_count,
+                                         'unchanged', r.unchanged_count)
+                 ELSE '{}'::jsonb END || r.counts || jsonb_build_object('failed', r.failed_count) AS counts,
+            r.warnings, r.error
+       FROM sync_run r LEFT JOIN connection c ON c.id = r.connection_id
+      ${where}
+      ORDER BY r.created_at DESC, r.id
+      LIMIT $6 OFFSET $7`,
     { bind: [...bind, q.pageSize, (q.page - 1) * q.pageSize], type: QueryTypes.SELECT },
   );
   return { page: q.page, pageSize: q.pageSize, total: count?.total ?? 0, runs };

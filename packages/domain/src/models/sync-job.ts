@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from "sequelize";
 import { Column, CreatedAt, DataType, ForeignKey, Model, Table, UpdatedAt } from "sequelize-typescript";
+import { Connection } from "../connections/connection.js";
 import { Tenant } from "./tenant.js";
 
 export const SYNC_JOB_STATUSES = ["idle", "running", "failed"] as const;
@@ -9,7 +10,7 @@ export type SyncJobStatus = (typeof SYNC_JOB_STATUSES)[number];
 /** Per-resource watermark plus an in-progress checkpoint; shape owned by the sync engine. */
 export type SyncCursor = Record<string, unknown>;
 
-/** One scheduled sync job per tenant × job name. */
+/** One sync job per connection × job name (scheduled per tenant, for the tenant's default connection). */
 @Table({ tableName: "sync_job", underscored: true, timestamps: true })
 export class SyncJob extends Model<InferAttributes<SyncJob>, InferCreationAttributes<SyncJob>> {
   @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
@@ -18,6 +19,11 @@ export class SyncJob extends Model<InferAttributes<SyncJob>, InferCreationAttrib
   @ForeignKey(() => Tenant)
   @Column({ type: DataType.UUID, allowNull: false })
   tenantId!: string;
+
+  /** The connection the job reads through: its cursor, lock and runs are per connection × job. */
+  @ForeignKey(() => Connection)
+  @Column({ type: DataType.UUID, allowNull: false })
+  connectionId!: string;
 
   @Column({ type: DataType.TEXT, allowNull: false })
   jobName!: string;

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from "sequelize";
 import { Column, CreatedAt, DataType, DefaultScope, ForeignKey, Model, Table, UpdatedAt } from "sequelize-typescript";
+import { Connection } from "../connections/connection.js";
 import { Tenant } from "./tenant.js";
 
 export const SYNC_RUN_STATUSES = ["pending", "running", "success", "failed", "partial", "stopped"] as const;
@@ -24,6 +25,11 @@ export class SyncRun extends Model<InferAttributes<SyncRun>, InferCreationAttrib
   @ForeignKey(() => Tenant)
   @Column({ type: DataType.UUID, allowNull: false })
   tenantId!: string;
+
+  /** The connection the sync read through (every sync run has one). */
+  @ForeignKey(() => Connection)
+  @Column({ type: DataType.UUID, allowNull: false })
+  connectionId!: string;
 
   @Column({ type: DataType.TEXT, allowNull: false })
   jobName!: string;

@@ -7,7 +7,7 @@ import { describeError } from "../jobs/url.js";
 
 /** The sync job kind's Agenda job name; tenant and sync job travel in the job's data. */
 export const SYNC_AGENDA_JOB = "sync";
-/** Error code a `runJob` implementation throws when a run for the same tenant × job is in progress. */
+/** Error code a `runJob` implementation throws when a run for the same connection × job is in progress. */
 export const SYNC_ALREADY_RUNNING = "SYNC_ALREADY_RUNNING";
 export const DEFAULT_SCHEDULER_TIMEZONE = "Asia/Shanghai";
 
@@ -100,8 +100,9 @@ function assertTimezone(timezone: string): void {
 }
 
 /**
- * What makes a sync job one: its target × job name × trigger. The target is the tenant today; when
- * syncs run per connection this is the one place that changes.
+ * What makes a sync job one: its tenant × job name × trigger. A run syncs the tenant's default
+ * connection (resolved when it starts), so one scheduled job per tenant × job is one per that
+ * connection × job; the sync service's lock keeps it to one run at a time.
  */
 function uniqueKey(data: SyncJobData): Record<string, string> {
   return { "data.tenantId": data.tenantId, "data.jobName": data.jobName, "data.trigger": data.trigger };

@@ -40,9 +40,9 @@ export interface StreamRunContext {
   sequelize: Sequelize;
   source: Source;
   tenantId: string;
-  /** The connection the stream is read through: its records are keyed by it. */
+  /** The connection the stream is read through: its records and its job's cursor are keyed by it. */
   connectionId: string;
-  /** The job whose `sync_job.last_cursor` holds this stream's cursor. */
+  /** The job whose `sync_job.last_cursor` (of this connection) holds this stream's cursor. */
   jobName: string;
   runId: string;
   detailConcurrency: number;
@@ -88,11 +88,11 @@ const addCounts = `UPDATE sync_run SET fetched_count = fetched_count + $2, inser
    WHERE id = $1`;
 const saveCounts = addCounts;
 const saveCursor = `UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$3], $4::jsonb), updated_at = now()
-    WHERE tenant_id = $1 AND job_name = $2`;
-// $1–$6 the counts as above; $7 tenant, $8 job, $9 stream, $10 cursor.
+    WHERE connection_id = $1 AND job_name = $2`;
+// $1–$6 the counts as above; $7 connection, $8 job, $9 stream, $10 cursor.
 const saveCountsAndCursor = `WITH counted AS (${addCounts})
    UPDATE sync_job SET last_cursor = jsonb_set(last_cursor, ARRAY[$9], $10::jsonb), updated_at = now()
-    WHERE tenant_id = $7 AND job_name = $8`;
+    WHERE connection_id = $7 AND job_name = $8`;
 
 const maxIso = (a: string | undefined, b: Date | undefined) =>
   b && (!a || b.toISOString() > a) ? b.toISOString() : a;
@@ -228,8 +228,8 @@ export class StreamSync {
 
   async #loadCursor(): Promise<StreamCursor> {
     const [row] = await this.ctx.sequelize.query<{ cursor: StreamCursor | null }>(
-      `SELECT last_cursor -> $3 AS cursor FROM sync_job WHERE tenant_id = $1 AND job_name = $2`,
-      { bind: [this.ctx.tenantId, this.ctx.jobName, this.stream.name], type: QueryTypes.SELECT },
+      `SELECT last_cursor -> $3 AS cursor FROM sync_job WHERE connection_id = $1 AND job_name = $2`,
+      { bind: [this.ctx.connectionId, this.ctx.jobName, this.stream.name], type: QueryTypes.SELECT },
     );
     return row?.cursor ?? {};
   }
@@ -238,12 +238,12 @@ export class StreamSync {
   async #saveProgress(sql: Sql, counts: PageCounts, cursor: StreamCursor | undefined): Promise<void> {
     const { ctx } = this;
     const tally = [ctx.runId, counts.fetched, counts.inserted, counts.updated, counts.unchanged, counts.failed];
-    if (cursor) await sql(saveCountsAndCursor, [...tally, ctx.tenantId, ctx.jobName, this.stream.name, JSON.stringify(cursor)]);
+    if (cursor) await sql(saveCountsAndCursor, [...tally, ctx.connectionId, ctx.jobName, this.stream.name, JSON.stringify(cursor)]);
     else await sql(saveCounts, tally);
   }
 
   async #saveCursor(cursor: StreamCursor, transaction: Transaction): Promise<void> {
-    await transactionSql(transaction)(saveCursor, [this.ctx.tenantId, this.ctx.jobName, this.stream.name, JSON.stringify(cursor)]);
+    await transactionSql(transaction)(saveCursor, [this.ctx.connectionId, this.ctx.jobName, this.stream.name, JSON.stringify(cursor)]);
   }
 
   /** Returns true when the result set changed size while it was paged (offsets drifted). */

@@ -4,7 +4,7 @@ import { dateInput, idInput } from "../inputs/schemas.js";
 import { SyncJob } from "../models/sync-job.js";
 import { SyncRun, type SyncRunStatus } from "../models/sync-run.js";
 import { type PageCounts, StreamSync, SyncStoppedError } from "./engine.js";
-import { connectionIdOf } from "./connection-of.js";
+import { connectionOf } from "./connection-of.js";
 import type { Connector } from "./source.js";
 import type { DomainLogger } from "../logger.js";
 import { DomainError } from "../errors.js";
@@ -13,12 +13,20 @@ export class SyncAlreadyRunningError extends DomainError {
   readonly kind = "conflict";
   readonly code = "SYNC_ALREADY_RUNNING";
   constructor(
-    readonly tenantId: string,
+    readonly connection: SyncConnection,
     readonly jobName: string,
     readonly runningRunId: string | undefined,
   ) {
-    super(`sync ${jobName} for tenant ${tenantId} is already running${runningRunId ? ` (run ${runningRunId})` : ""}`);
+    super(
+      `sync ${jobName} of connection ${connection.name} (${connection.id}) is already running${runningRunId ? ` (run ${runningRunId})` : ""}`,
+    );
   }
+}
+
+/** The connection a run reads through, resolved once when it starts. */
+export interface SyncConnection {
+  id: string;
+  name: string;
 }
 
 /** A sync request, validated against the connector's jobs and streams. */
@@ -76,7 +84,7 @@ export interface StartedRun {
   done: Promise<SyncRun>;
 }
 
-const lockKey = (tenantId: string, jobName: string) => `erpbridge:sync:${tenantId}:${jobName}`;
+const lockKey = (connectionId: string, jobName: string) => `erpbridge:sync:${connectionId}:${jobName}`;
 const tryLock = async (connection: PgConnection, key: string): Promise<boolean> =>
   (await connection.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key])).rows[0]?.locked === true;
 const unlock = (connection: PgConnection, key: string): Promise<unknown> =>
@@ -87,7 +95,7 @@ export const DEFAULT_REAP_EVERY_MS = 5_000;
 const ABANDONED_ERROR = "abandoned: the worker running it stopped without finishing it; the next run resumes from its checkpoint";
 
 /**
- * Starts and runs syncs. One run per tenant × job at a time, across processes: the run holds a
+ * Starts and runs syncs. One run per connection × job at a time, across processes: the run holds a
  * PostgreSQL advisory lock on a dedicated connection, so a crashed worker's lock goes with its
  * connection and the next run resumes from the committed checkpoint.
  */
@@ -114,10 +122,13 @@ export class SyncService<Client = unknown> {
     if (this.#stopping) throw new Error("sync service is shutting down");
     const request = this.#requestSchema.parse(input);
     const jobName = request.jobName ?? this.#jobOfStream(request.resource!);
+    // The tenant's connection now, not mid-run: the lock, rows and records must all name the same one.
+    const { id, name } = await connectionOf(request.tenantId, this.options.connector.kind);
+    const syncConnection: SyncConnection = { id, name };
 
     const connectionManager = this.#connectionManager();
     const connection = await connectionManager.getConnection({ type: "write" });
-    const key = lockKey(request.tenantId, jobName);
+    const key = lockKey(syncConnection.id, jobName);
     let locked = false;
     try {
       locked = await tryLock(connection, key);
@@ -128,13 +139,13 @@ export class SyncService<Client = unknown> {
       // Read with the lock's connection given back: concurrent refused triggers must not hold the
       // whole pool while each waits for one more connection (they did, and timed out as 500s).
       const running = await SyncRun.findOne({
-        where: { tenantId: request.tenantId, jobName, status: "running" },
+        where: { connectionId: syncConnection.id, jobName, status: "running" },
         order: [["createdAt", "DESC"]],
       });
-      throw new SyncAlreadyRunningError(request.tenantId, jobName, running?.id);
+      throw new SyncAlreadyRunningError(syncConnection, jobName, running?.id);
     }
     try {
-      const run = await this.#open(request, jobName);
+      const run = await this.#open(request, syncConnection.id, jobName);
       const done = this.#execute(run, request, jobName, options.signal).finally(async () => {
         await unlock(connection, key);
         await connectionManager.releaseConnection(connection);
@@ -157,7 +168,7 @@ export class SyncService<Client = unknown> {
   }
 
   /**
-   * Marks runs whose worker died (SIGKILL, lost host) as failed. A live run holds its tenant × job
+   * Marks runs whose worker died (SIGKILL, lost host) as failed. A live run holds its connection × job
    * advisory lock from before its row is written until after its final status is, and PostgreSQL
    * drops a session's locks when its connection goes. So a `running` row whose lock we can take
    * has no worker left. (A heartbeat column would need a lease length and could call a live but
@@ -165,8 +176,8 @@ export class SyncService<Client = unknown> {
    */
   async reapAbandonedRuns(): Promise<number> {
     const { sequelize, logger } = this.options;
-    const unfinished = await sequelize.query<{ tenant_id: string; job_name: string }>(
-      `SELECT DISTINCT tenant_id, job_name FROM sync_run WHERE status IN ('running', 'pending')`,
+    const unfinished = await sequelize.query<{ connection_id: string; job_name: string }>(
+      `SELECT DISTINCT connection_id, job_name FROM sync_run WHERE kind = 'sync' AND status IN ('running', 'pending')`,
       { type: QueryTypes.SELECT },
     );
     if (unfinished.length === 0) return 0;
@@ -174,23 +185,23 @@ export class SyncService<Client = unknown> {
     const connection = await connectionManager.getConnection({ type: "write" });
     let reaped = 0;
     try {
-      for (const { tenant_id: tenantId, job_name: jobName } of unfinished) {
-        const key = lockKey(tenantId, jobName);
+      for (const { connection_id: connectionId, job_name: jobName } of unfinished) {
+        const key = lockKey(connectionId, jobName);
         if (!(await tryLock(connection, key))) continue; // a live run holds it
         try {
           const { rows } = await connection.query(
             `WITH reaped AS (
                UPDATE sync_run SET status = 'failed', finished_at = now(), updated_at = now(), error = $3
-                WHERE tenant_id = $1 AND job_name = $2 AND status IN ('running', 'pending') RETURNING id
+                WHERE kind = 'sync' AND connection_id = $1 AND job_name = $2 AND status IN ('running', 'pending') RETURNING id
              ), job AS (
                UPDATE sync_job SET status = 'failed', error = $3, locked_by = NULL, locked_at = NULL, updated_at = now()
-                WHERE tenant_id = $1 AND job_name = $2 AND locked_by IN (SELECT id::text FROM reaped)
+                WHERE connection_id = $1 AND job_name = $2 AND locked_by IN (SELECT id::text FROM reaped)
              )
              SELECT id FROM reaped`,
-            [tenantId, jobName, ABANDONED_ERROR],
+            [connectionId, jobName, ABANDONED_ERROR],
           );
           reaped += rows.length;
-          if (rows.length > 0) logger?.warn(`sync ${jobName} abandoned`, { tenantId, runIds: rows.map((r) => r.id) });
+          if (rows.length > 0) logger?.warn(`sync ${jobName} abandoned`, { connectionId, runIds: rows.map((r) => r.id) });
         } finally {
           await unlock(connection, key);
         }
@@ -233,20 +244,22 @@ export class SyncService<Client = unknown> {
     }).connectionManager;
   }
 
-  async #open(request: ParsedRequest, jobName: string): Promise<SyncRun> {
+  async #open(request: ParsedRequest, connectionId: string, jobName: string): Promise<SyncRun> {
     const { sequelize } = this.options;
+    const job = { connectionId, jobName };
     return sequelize.transaction(async (transaction) => {
-      await SyncJob.findOrCreate({ where: { tenantId: request.tenantId, jobName }, defaults: { tenantId: request.tenantId, jobName }, transaction });
+      await SyncJob.findOrCreate({ where: job, defaults: { ...job, tenantId: request.tenantId }, transaction });
       // We hold the lock, so any run still marked running died with its worker.
       await sequelize.query(
         `UPDATE sync_run SET status = 'failed', finished_at = now(), updated_at = now(),
                 error = 'interrupted: the worker stopped before the run finished; the next run resumed from its checkpoint'
-          WHERE tenant_id = $1 AND job_name = $2 AND status IN ('running', 'pending')`,
-        { bind: [request.tenantId, jobName], type: QueryTypes.UPDATE, transaction },
+          WHERE kind = 'sync' AND connection_id = $1 AND job_name = $2 AND status IN ('running', 'pending')`,
+        { bind: [connectionId, jobName], type: QueryTypes.UPDATE, transaction },
       );
       const run = await SyncRun.create(
         {
           tenantId: request.tenantId,
+          connectionId,
           jobName,
           resource: request.resource ?? null,
           trigger: request.trigger,
@@ -259,7 +272,7 @@ export class SyncService<Client = unknown> {
       );
       await SyncJob.update(
         { status: "running", lockedBy: run.id, lockedAt: new Date(), error: null },
-        { where: { tenantId: request.tenantId, jobName }, transaction },
+        { where: job, transaction },
       );
       return run;
     });
@@ -276,7 +289,6 @@ export class SyncService<Client = unknown> {
     const range = request.fromTime || request.toTime ? { from: request.fromTime, to: request.toTime } : undefined;
     try {
       const source = connector.source(await this.options.clientFor(request.tenantId));
-      const connectionId = await connectionIdOf(request.tenantId, connector.kind);
       for (const name of names) {
         const stream = connector.streams[name]!;
         if (stopRequested()) {
@@ -290,7 +302,7 @@ export class SyncService<Client = unknown> {
             sequelize,
             source,
             tenantId: request.tenantId,
-            connectionId,
+            connectionId: run.connectionId,
             jobName,
             runId: run.id,
             detailConcurrency: this.settings.detailConcurrency,
@@ -336,13 +348,14 @@ export class SyncService<Client = unknown> {
           lockedAt: null,
           ...(errors.length === 0 && !range ? { lastSuccessAt: finishedAt } : {}),
         },
-        { where: { tenantId: request.tenantId, jobName }, transaction },
+        { where: { connectionId: run.connectionId, jobName }, transaction },
       );
     });
     this.options.onFinished?.(run);
     logger?.[status === "failed" ? "error" : "info"](`sync ${jobName} ${status}`, {
       runId: run.id,
       tenantId: request.tenantId,
+      connectionId: run.connectionId,
       fetched: run.fetchedCount,
       inserted: run.insertedCount,
       updated: run.updatedCount,

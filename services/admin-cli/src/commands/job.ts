@@ -20,10 +20,11 @@ const countsText = (counts: Record<string, number>) =>
 export const jobRuns: CommandSpec = {
   name: "job:runs",
   summary: "the run history of every job kind (sync, notifications, probe…), newest first",
-  synopsis: "[--kind <kind>] [--job <name>] [--status <status>] [--tenant <id>] [--page <n>] [--page-size <n>] [--json]",
+  synopsis: "[--kind <kind>] [--job <name>] [--status <status>] [--tenant <id>] [--connection <id>] [--page <n>] [--page-size <n>] [--json]",
   description: [
-    "Lists business runs of the job runtime: what ran (kind and job), for which tenant, why (trigger),",
-    "how it ended (partial: some records failed), its counts, duration and error.",
+    "Lists business runs of the job runtime: what ran (kind and job), for which tenant, through which",
+    "connection (a sync's: name and id), why (trigger), how it ended (partial: some records failed),",
+    "its counts, duration and error.",
     "",
     "kinds today: sync, notifications, probe",
     `statuses: ${listChoices(STATUSES)}`,
@@ -33,6 +34,7 @@ export const jobRuns: CommandSpec = {
     job: { type: "string", short: "j", value: "<name>", description: "only runs of this job (e.g. documents_incremental)" },
     status: { type: "string", short: "s", value: "<status>", description: "only runs with this status" },
     tenant: { type: "string", short: "t", value: "<id>", description: "only runs for this tenant" },
+    connection: { type: "string", short: "c", value: "<id>", description: "only runs through this connection" },
     page: { type: "string", value: "<n>", description: "page number (default 1)" },
     "page-size": { type: "string", value: "<n>", description: "runs per page (default 20, at most 200)" },
     json: { type: "boolean", description: "print JSON instead of a table" },
@@ -43,6 +45,7 @@ export const jobRuns: CommandSpec = {
     const jobName = stringValue(values, "job");
     const status = choiceValue(values, "status", STATUSES);
     const tenantId = uuidValue(values, "tenant");
+    const connectionId = uuidValue(values, "connection");
     const page = integerValue(values, "page", { min: 1, max: 100_000 }) ?? 1;
     const pageSize = integerValue(values, "page-size", { min: 1, max: 200 }) ?? 20;
     const result = await ctx.api().admin.jobs.runs.query({
@@ -50,6 +53,7 @@ export const jobRuns: CommandSpec = {
       ...(jobName ? { jobName } : {}),
       ...(status ? { status } : {}),
       ...(tenantId ? { tenantId } : {}),
+      ...(connectionId ? { connectionId } : {}),
       page,
       pageSize,
     });
@@ -63,9 +67,9 @@ export const jobRuns: CommandSpec = {
     }
     ctx.io.out(
       table(
-        ["RUN", "KIND", "JOB", "TENANT", "TRIGGER", "STATUS", "STARTED", "TOOK", "COUNTS", "ERROR"],
+        ["RUN", "KIND", "JOB", "TENANT", "CONNECTION", "TRIGGER", "STATUS", "STARTED", "TOOK", "COUNTS", "ERROR"],
         result.runs.map((r) => [
-          r.id, r.kind, r.jobName, r.tenantId ?? "-", r.trigger, r.status, formatDate(r.startedAt),
+          r.id, r.kind, r.jobName, r.tenantId ?? "-", r.connectionId ? `${r.connectionName} (${r.connectionId})` : "-", r.trigger, r.status, formatDate(r.startedAt),
           r.durationMs === null ? "-" : formatElapsed(r.durationMs), countsText(r.counts), truncate(r.error),
         ]),
       ),

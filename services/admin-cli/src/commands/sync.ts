@@ -162,6 +162,7 @@ export const syncStatus: CommandSpec = {
     statuses.forEach((s, i) => {
       if (i > 0) ctx.io.out();
       ctx.io.out(`tenant ${s.tenant.name} (${s.tenant.id})${s.tenant.status === "disabled" ? " [disabled]" : ""}`);
+      ctx.io.out(s.connection ? `connection ${s.connection.name} (${s.connection.id})` : "no connection to sync through");
       ctx.io.out(
         table(
           ["JOB", "STATUS", "ENABLED", "CRON", "NEXT RUN", "LAST SUCCESS", "ERROR"],

@@ -1,4 +1,5 @@
-import { type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams } from "@erpbridge/domain/connectors";
+import { Connection } from "@erpbridge/domain/connections";
+import { jdyConnector, type JdyJobName, jdyJobNames, jdyJobs, type JdyStreamName, jdyStreams } from "@erpbridge/domain/connectors";
 import { idInput, pageInput, pageSizeInput, withDateRange } from "@erpbridge/domain/inputs";
 import { SyncRun, SyncJob, SYNC_RUN_STATUSES, type SyncRunStatus } from "@erpbridge/domain/models";
 import { listTenants } from "@erpbridge/domain/tenants";
@@ -8,9 +9,16 @@ import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 import { requireTenant } from "./require-tenant.js";
 
+/** The connection a sync reads through. */
+export interface SyncConnectionView {
+  id: string;
+  name: string;
+}
+
 export interface SyncRunView {
   id: string;
   tenantId: string;
+  connection: SyncConnectionView;
   jobName: string;
   resource: string | null;
   /** The stream being synced now (the last one once the run has ended). */
@@ -27,9 +35,10 @@ export interface SyncRunView {
   error: string | null;
 }
 
-const runView = (run: SyncRun): SyncRunView => ({
+const runView = (run: SyncRun, connectionName: string): SyncRunView => ({
   id: run.id,
   tenantId: run.tenantId,
+  connection: { id: run.connectionId, name: connectionName },
   jobName: run.jobName,
   resource: run.resource,
   currentResource: run.currentResource,
@@ -49,6 +58,14 @@ const runView = (run: SyncRun): SyncRunView => ({
   warnings: run.warnings,
   error: run.error,
 });
+
+/** The runs' views, with the name of each run's connection. */
+async function runViews(runs: SyncRun[]): Promise<SyncRunView[]> {
+  const ids = [...new Set(runs.map((run) => run.connectionId))];
+  const connections = ids.length > 0 ? await Connection.findAll({ where: { id: ids }, attributes: ["id", "name"] }) : [];
+  const names = new Map(connections.map((c) => [c.id, c.name]));
+  return runs.map((run) => runView(run, names.get(run.connectionId)!));
+}
 
 export interface SyncJobStatusView {
   jobName: string;
@@ -77,39 +94,50 @@ export const adminSyncRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       await requireTenant(input.tenantId);
       const { run } = await ctx.services.sync.start({ ...input, trigger: "manual" } as Parameters<typeof ctx.services.sync.start>[0]);
-      return runView(run);
+      const [view] = await runViews([run]);
+      return view!;
     }),
 
-  /** Per tenant × job: schedule, last success, cursor, and whether it runs now. */
+  /** Per tenant × job, of the connection its runs sync (the default one): schedule, last success, cursor, and whether it runs now. */
   status: adminProcedure.input(z.object({ tenantId: idInput.optional() }).optional()).query(async ({ ctx, input }) => {
     const tenants = (await listTenants()).filter((t) => !input?.tenantId || t.id === input.tenantId);
     const scheduled = await ctx.services.scheduler.jobs().catch(() => []);
-    const jobs = await SyncJob.findAll({ where: { tenantId: tenants.map((t) => t.id) } });
-    return tenants.map((tenant) => ({
-      tenant,
-      jobs: jdyJobNames.map((jobName): SyncJobStatusView => {
-        const job = jobs.find((j) => j.tenantId === tenant.id && j.jobName === jobName);
-        const schedule = scheduled.find((s) => s.tenantId === tenant.id && s.jobName === jobName);
-        return {
-          jobName,
-          streams: jdyJobs[jobName].streams,
-          enabled: job?.enabled ?? true,
-          cron: job?.cron ?? schedule?.cron ?? null,
-          nextRunAt: schedule?.nextRunAt ?? null,
-          status: job?.status ?? "idle",
-          runningRunId: job?.lockedBy ?? null,
-          lastSuccessAt: job?.lastSuccessAt ?? null,
-          error: job?.error ?? null,
-          cursor: job?.lastCursor ?? {},
-        };
-      }),
-    }));
+    const connections = await Connection.findAll({
+      where: { tenantId: tenants.map((t) => t.id), kind: jdyConnector.kind, name: "default" },
+      attributes: ["id", "tenantId", "name"],
+    });
+    const jobs = await SyncJob.findAll({ where: { connectionId: connections.map((c) => c.id) } });
+    return tenants.map((tenant) => {
+      const connection = connections.find((c) => c.tenantId === tenant.id);
+      const connectionView: SyncConnectionView | null = connection ? { id: connection.id, name: connection.name } : null;
+      return {
+        tenant,
+        connection: connectionView,
+        jobs: jdyJobNames.map((jobName): SyncJobStatusView => {
+          const job = jobs.find((j) => j.connectionId === connection?.id && j.jobName === jobName);
+          const schedule = scheduled.find((s) => s.tenantId === tenant.id && s.jobName === jobName);
+          return {
+            jobName,
+            streams: jdyJobs[jobName].streams,
+            enabled: job?.enabled ?? true,
+            cron: job?.cron ?? schedule?.cron ?? null,
+            nextRunAt: schedule?.nextRunAt ?? null,
+            status: job?.status ?? "idle",
+            runningRunId: job?.lockedBy ?? null,
+            lastSuccessAt: job?.lastSuccessAt ?? null,
+            error: job?.error ?? null,
+            cursor: job?.lastCursor ?? {},
+          };
+        }),
+      };
+    });
   }),
 
   runs: adminProcedure
     .input(
       z.object({
         tenantId: idInput.optional(),
+        connectionId: idInput.optional(),
         jobName: z.enum(jdyJobNames as [string, ...string[]]).optional(),
         status: z.enum(SYNC_RUN_STATUSES).optional(),
         page: pageInput.default(1),
@@ -119,6 +147,7 @@ export const adminSyncRouter = createTRPCRouter({
     .query(async ({ input }) => {
       const where: WhereOptions = {
         ...(input.tenantId ? { tenantId: input.tenantId } : {}),
+        ...(input.connectionId ? { connectionId: input.connectionId } : {}),
         ...(input.jobName ? { jobName: input.jobName } : {}),
         ...(input.status ? { status: input.status } : {}),
       };
@@ -128,7 +157,7 @@ export const adminSyncRouter = createTRPCRouter({
         limit: input.pageSize,
         offset: (input.page - 1) * input.pageSize,
       });
-      return { page: input.page, pageSize: input.pageSize, total: count, runs: rows.map(runView) };
+      return { page: input.page, pageSize: input.pageSize, total: count, runs: await runViews(rows) };
     }),
 
   /** One run with its failure ledger entries. */
@@ -142,7 +171,8 @@ export const adminSyncRouter = createTRPCRouter({
          FROM sync_failure WHERE sync_run_id = $1 OR resolved_by_run_id = $1 ORDER BY last_failed_at`,
       { bind: [run.id], type: QueryTypes.SELECT },
     );
-    return { ...runView(run), failures };
+    const [view] = await runViews([run]);
+    return { ...view!, failures };
   }),
 
   /** Open ledger entries (documents that keep failing), newest first. */
