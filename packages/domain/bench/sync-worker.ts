@@ -1,11 +1,12 @@
 // Child process of bench/sync.ts: one full sync of sal_out_bound for one tenant, so its peak RSS
 // is the sync's alone (the sandbox runs in the parent). Prints one `result {json}` line.
-// Env: DATABASE_URL, ENCRYPTION_KEY, TENANT_ID, DETAIL_CONCURRENCY, GC_EVERY_PAGES.
+// Env: DATABASE_URL, ENCRYPTION_KEY, TENANT_ID, DETAIL_CONCURRENCY, GC_EVERY_PAGES, RAW_ONLY (1: the stream
+// without its projection and statements, i.e. the engine's own work: raw versions, ledger, checkpoint).
 import { MemoryTokenStore } from "@erpbridge/kingdee-sdk";
 import { QueryTypes } from "sequelize";
 import { BACKEND_PIDS_SQL, backendCpuMs } from "./backend-cpu.js";
 import { KingdeeClients } from "../src/connections/index.js";
-import { jdyConnector } from "../src/connectors/index.js";
+import { jdyConnector, jdyStreams } from "../src/connectors/index.js";
 import { createDatabase } from "../src/db/index.js";
 import { loadKeyring } from "../src/secrets/index.js";
 import { SyncService } from "../src/sync/index.js";
@@ -20,9 +21,12 @@ const clients = new KingdeeClients({
     rateLimit: { perMinute: 6_000_000, burst: 10_000, concurrency: 16 },
   },
 });
+const { project: _project, finalize: _finalize, ...rawOutBound } = jdyStreams.sal_out_bound;
+const connector =
+  process.env.RAW_ONLY === "1" ? { ...jdyConnector, streams: { ...jdyConnector.streams, sal_out_bound: rawOutBound } } : jdyConnector;
 const sync = new SyncService({
   sequelize: db.sequelize,
-  connector: jdyConnector,
+  connector,
   clientFor: (id) => clients.get(id),
   settings: { detailConcurrency: Number(process.env.DETAIL_CONCURRENCY ?? 8) },
   onProgress: () => {

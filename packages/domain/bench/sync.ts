@@ -184,6 +184,7 @@ async function main() {
   const mainId = await addTenant("bench main", sandbox.demoTenant);
   const smallId = await addTenant("bench small", smallCreds);
   const rlId = await addTenant("bench rate-limited", rlCreds);
+  const rawId = await addTenant("bench raw store only", sandbox.demoTenant);
 
   const clients = new KingdeeClients({
     sequelize: db.sequelize,
@@ -212,7 +213,7 @@ async function main() {
   };
 
   // Customers first, untimed.
-  for (const id of [mainId, smallId, rlId]) expectOk("customers", await sync.run({ tenantId: id, resource: "customer" }));
+  for (const id of [mainId, smallId, rlId, rawId]) expectOk("customers", await sync.run({ tenantId: id, resource: "customer" }));
   const rows: Row[] = [];
   const childEnv = (tenantId: string, docs: number) => ({
     GC_EVERY_PAGES: String(Math.ceil(docs / PAGE / 10)), // ten samples of the live heap per run
@@ -260,6 +261,22 @@ async function main() {
       `throughput engine/bare (goal >= 0.7x); calls engine ${fullCalls.list} list + ${fullCalls.detail} detail, ` +
       `bare ${bareCalls.list} list + ${bareCalls.detail} detail; peak RSS engine ${mib(full.maxRssKiB)}, bare ${mib(bareLoop.maxRssKiB)}`,
     values: { engine: full, bare: bareLoop, engineCalls: fullCalls, bareCalls },
+  });
+
+  // 1c. The engine's own share: the same stream without its projection (deliveries, lines, statements).
+  log(`full sync of the same ${N} documents without the projection (child process)`);
+  sandbox.calls.reset();
+  const rawOnly = await runChild({ ...childEnv(rawId, N), RAW_ONLY: "1" });
+  expectOk("raw-only full sync", rawOnly);
+  if (rawOnly.inserted !== N) throw new Error(`raw-only full sync inserted ${rawOnly.inserted}, expected ${N}`);
+  log(`  ${secs(rawOnly.wallMs)}, ${rate(N, rawOnly.wallMs)}`);
+  rows.push({
+    case: `1c engine without projection vs bare loop`,
+    measured: `engine ${rate(N, rawOnly.wallMs)}; CPU ${perDoc(rawOnly.cpuMs)} ms/doc (+pg ${perDoc(rawOnly.pgCpuMs)})`,
+    baseline: `bare loop ${rate(N, bareLoop.wallMs)}`,
+    ratio: ratio(bareLoop.wallMs, rawOnly.wallMs),
+    notes: "raw versions, change detection, ledger, checkpoint and pipelining; no deliveries, lines or statements",
+    values: { engine: rawOnly },
   });
 
   // 2. Bare baseline: the same documents, straight from the sandbox's data, into a plain table.

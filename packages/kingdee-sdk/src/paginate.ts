@@ -15,6 +15,8 @@ export interface ListParams {
   startPage?: number;
   /** Any other filters the endpoint takes (`bill_status`, `customer_number`, …). */
   query?: Query;
+  /** Cancels the call in flight (and any wait for a retry or the rate budget). */
+  signal?: AbortSignal;
 }
 
 export interface Page<Row> {
@@ -69,6 +71,7 @@ export class ResourceClient<N extends ResourceName> {
       method: "GET",
       path: this.spec.listPath,
       query: this.#query(params, page, pageSize),
+      ...(params.signal ? { signal: params.signal } : {}),
     });
     if (Array.isArray(data)) return { page: 1, pageSize: data.length, totalPages: 1, count: data.length, rows: data };
     const rows = data?.rows ?? [];
@@ -92,7 +95,7 @@ export class ResourceClient<N extends ResourceName> {
   }
 
   /** One document by id or number. */
-  async detail(ref: { id: string } | { number: string }): Promise<ResourceTypes[N]["detail"]> {
+  async detail(ref: { id: string } | { number: string }, options: { signal?: AbortSignal } = {}): Promise<ResourceTypes[N]["detail"]> {
     if (!this.spec.detailPath) {
       throw new KingdeeError({
         message: `${this.name} has no detail endpoint`,
@@ -101,7 +104,12 @@ export class ResourceClient<N extends ResourceName> {
         endpoint: this.spec.listPath,
       });
     }
-    const { data } = await this.send<ResourceTypes[N]["detail"]>({ method: "GET", path: this.spec.detailPath, query: ref });
+    const { data } = await this.send<ResourceTypes[N]["detail"]>({
+      method: "GET",
+      path: this.spec.detailPath,
+      query: ref,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return data;
   }
 }

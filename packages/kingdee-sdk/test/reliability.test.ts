@@ -43,6 +43,23 @@ describe("retries on reads", () => {
   });
 });
 
+describe("cancelling", () => {
+  it("list, pages and detail take a signal: aborting cancels the call in flight, unretried", async () => {
+    sandbox.faults.inject({ kind: "latency", ms: 2_000, path: `${OUT_BOUND_PATH}_detail` });
+    const abort = new AbortController();
+    const started = Date.now();
+    const detail = outBound().detail({ id: "1" }, { signal: abort.signal }).catch((e: unknown) => e);
+    setTimeout(() => abort.abort(new Error("stream stopped")), 100);
+    expect(await detail).toBeInstanceOf(Error);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(sandbox.calls.count(`${OUT_BOUND_PATH}_detail`)).toBe(1);
+
+    const pages = outBound().pages({ pageSize: 5, signal: abort.signal });
+    await expect(pages.next()).rejects.toThrow();
+    expect(sandbox.calls.count(OUT_BOUND_PATH)).toBe(0);
+  });
+});
+
 describe("writes are never retried blindly", () => {
   const save = (kingdee: KingdeeClient) =>
     kingdee.request({ method: "POST", path: CUSTOMER_PATH, body: { data: [{ name: "新客户", number: "CUST-NEW" }] } });

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { type CommandSpec, commandHelp, ENVIRONMENT, GLOBAL_OPTIONS, PROGRAM, usageLine, type Values } from "./command.js";
-import { connectionList, connectionSet, connectionTest } from "./commands/connection.js";
+import { connectionList, connectionReencrypt, connectionSet, connectionTest } from "./commands/connection.js";
 import { customerInvite, customerList, customerRevokeToken, customerToken, customerTokens } from "./commands/customer.js";
 import { jobRuns } from "./commands/job.js";
 import { syncRun, syncStatus } from "./commands/sync.js";
@@ -11,7 +11,7 @@ import { describeServerError } from "./errors.js";
 import { table } from "./format.js";
 
 export const commands: CommandSpec[] = [
-  tenantUpsert, tenantList, connectionList, connectionSet, connectionTest, syncRun, syncStatus, jobRuns, customerList, customerToken, customerTokens,
+  tenantUpsert, tenantList, connectionList, connectionSet, connectionTest, connectionReencrypt, syncRun, syncStatus, jobRuns, customerList, customerToken, customerTokens,
   customerRevokeToken, customerInvite, tokenStatus,
 ];
 

@@ -71,4 +71,11 @@ describe("connection commands", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("settings.domain");
   });
+
+  it("connection:reencrypt rewrites nothing when every secret is under the current key, and says so", async () => {
+    const result = await admin(["connection:reencrypt"]);
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    expect(result.stdout).toMatch(/^re-encrypted 0 of [1-9]\d* connections under the current key$/m);
+    expectNoSecrets(result);
+  });
 });

@@ -1,13 +1,13 @@
 import { Rng } from "../random.js";
-import { BANKS, GOODS, SUPPLIER_TRADES, TRADES, address, companyName, mobile, personName, yuan, type Doc, type Rec, type World } from "../world.js";
+import { BANKS, GOODS, SUPPLIER_TRADES, TRADES, address, companyName, mobile, personName, yuan, type Doc, type Rec, type Ref, type World } from "../world.js";
 
 /** Master data: customers, suppliers, materials — generated from a record's seed and its index. */
 
-export function genCustomer(w: World, rec: Rec, index: number, tenantSeed: number): Doc {
-  const r = new Rng(rec.seed);
-  const name = rec.name || companyName(index, tenantSeed, TRADES, "有限公司");
-  const group = r.pick(w.customerGroups);
-  const level = r.pick(w.levels);
+/**
+ * The header customers and suppliers share: ids, group, tax and bank details. Draws from `r` in a
+ * fixed order (taxpayer number, bank, account), so a record's seed keeps giving the same document.
+ */
+function partnerHeader(r: Rng, rec: Rec, name: string, group: Ref, accountPrefix: string) {
   return {
     id: rec.id,
     number: rec.number,
@@ -16,16 +16,26 @@ export function genCustomer(w: World, rec: Rec, index: number, tenantSeed: numbe
     group_id: group.id,
     group_name: group.name,
     group_number: group.number,
-    c_level_id: level.id,
-    c_level_name: level.name,
     taxpayer_no: "91" + r.digits(16),
     invoice_name: name,
     bank: r.pick(BANKS),
-    bank_account: "6222" + r.digits(15),
+    bank_account: accountPrefix + r.digits(15),
     rate: "13",
     remark: "",
     create_time: "",
     modify_time: "",
+  };
+}
+
+export function genCustomer(w: World, rec: Rec, index: number, tenantSeed: number): Doc {
+  const r = new Rng(rec.seed);
+  const name = rec.name || companyName(index, tenantSeed, TRADES, "有限公司");
+  const group = r.pick(w.customerGroups);
+  const level = r.pick(w.levels);
+  return {
+    ...partnerHeader(r, rec, name, group, "6222"),
+    c_level_id: level.id,
+    c_level_name: level.name,
     bomentity: [
       {
         id: rec.id + "01",
@@ -44,21 +54,7 @@ export function genSupplier(w: World, rec: Rec, index: number, tenantSeed: numbe
   const name = rec.name || companyName(index, tenantSeed + 7, SUPPLIER_TRADES, "有限公司");
   const group = r.pick(w.supplierGroups);
   return {
-    id: rec.id,
-    number: rec.number,
-    name,
-    enable: "1",
-    group_id: group.id,
-    group_name: group.name,
-    group_number: group.number,
-    taxpayer_no: "91" + r.digits(16),
-    invoice_name: name,
-    bank: r.pick(BANKS),
-    bank_account: "6217" + r.digits(15),
-    rate: "13",
-    remark: "",
-    create_time: "",
-    modify_time: "",
+    ...partnerHeader(r, rec, name, group, "6217"),
     bom_entity: [
       {
         id: rec.id + "01",

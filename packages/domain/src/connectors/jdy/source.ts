@@ -10,7 +10,7 @@ const resourceOf = (stream: StreamDeclaration) => stream.name as ResourceName;
 
 /**
  * The `Source` port over `@erpbridge/kingdee-sdk`: the only place the sync of JDY talks to the SDK.
- * (The SDK takes no AbortSignal yet, so a stop is honoured between calls.)
+ * The request's signal reaches every call, so a stream that ends early cancels the page read ahead.
  */
 export function jdySource(client: KingdeeClient): Source {
   const listParams = (stream: StreamDeclaration, request: ListRequest): ListParams => ({
@@ -18,6 +18,7 @@ export function jdySource(client: KingdeeClient): Source {
     startPage: request.startPage,
     ...(request.window.from ? { modifiedFrom: request.window.from } : {}),
     ...(request.window.to ? { modifiedTo: request.window.to } : {}),
+    signal: request.signal,
   });
 
   async function* resourcePages(stream: StreamDeclaration, request: ListRequest): AsyncGenerator<SourcePage> {
@@ -34,13 +35,13 @@ export function jdySource(client: KingdeeClient): Source {
    */
   async function* stockPages(stream: StreamDeclaration, request: ListRequest): AsyncGenerator<SourcePage> {
     const stock = client.resource("inventory_stock");
-    const materials = client.resource("material").pages({ pageSize: stream.pageSize, startPage: request.startPage });
+    const materials = client.resource("material").pages({ pageSize: stream.pageSize, startPage: request.startPage, signal: request.signal });
     for await (const page of materials) {
       const rows: SourceRow[] = [];
       for (const material of page.rows) {
         request.signal.throwIfAborted();
         const materialId = String(material.id);
-        const { rows: stockRows } = await stock.list({ query: { material_id: materialId } });
+        const { rows: stockRows } = await stock.list({ query: { material_id: materialId }, signal: request.signal });
         for (const row of stockRows) rows.push({ ...row, material_id: materialId });
       }
       yield { page: page.page, count: page.count, rows };
@@ -51,8 +52,7 @@ export function jdySource(client: KingdeeClient): Source {
     pages: (stream, request) => (stream.name === "inventory_stock" ? stockPages(stream, request) : resourcePages(stream, request)),
 
     async detail(stream, recordId, signal) {
-      signal.throwIfAborted();
-      const data: unknown = await client.resource(resourceOf(stream)).detail({ id: recordId });
+      const data: unknown = await client.resource(resourceOf(stream)).detail({ id: recordId }, { signal });
       if (!data || typeof data !== "object") throw new Error("detail answered without a document");
       return data as SourceRow;
     },

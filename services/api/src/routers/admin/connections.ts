@@ -1,6 +1,6 @@
 import {
   connectionIdInputSchema, createConnection, createConnectionInputSchema, disableConnection, getConnection, listConnections,
-  tenantConnectionsInputSchema, testConnection, updateConnection, updateConnectionInputSchema,
+  reencryptConnections, tenantConnectionsInputSchema, testConnection, updateConnection, updateConnectionInputSchema,
 } from "@erpbridge/domain/connections";
 import { adminProcedure, createTRPCRouter } from "../../trpc.js";
 
@@ -32,6 +32,12 @@ export const adminConnectionsRouter = createTRPCRouter({
     await ctx.services.tenantChanged(connection.tenantId);
     return connection;
   }),
+
+  /**
+   * Key rotation's last step: every connection secret not under the current ENCRYPTION_KEY is
+   * rewritten under it (the old keys still in ENCRYPTION_KEYS_PREVIOUS); then the old keys can go.
+   */
+  reencrypt: adminProcedure.mutation(({ ctx }) => reencryptConnections(ctx.services.db.sequelize, ctx.services.keyring)),
 
   /** One authenticated call with the stored settings and secrets: ok, or the failure's category and message. */
   test: adminProcedure

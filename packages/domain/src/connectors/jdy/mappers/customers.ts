@@ -61,8 +61,11 @@ export const docCustomerCtes = `placeholder AS (
        RETURNING id, kingdee_customer_id
      ),
      doc_customer AS (
-       SELECT id, kingdee_customer_id FROM customer
-        WHERE tenant_id = $1 AND kingdee_customer_id IN (SELECT kingdee_customer_id FROM doc)
+       -- one index probe per customer, whatever the planner knows of the table
+       SELECT c.id, c.kingdee_customer_id FROM (SELECT DISTINCT kingdee_customer_id FROM doc) k
+        CROSS JOIN LATERAL (
+          SELECT id, kingdee_customer_id FROM customer WHERE tenant_id = $1 AND kingdee_customer_id = k.kingdee_customer_id LIMIT 1
+        ) c
        UNION ALL
        SELECT id, kingdee_customer_id FROM placeholder
      )`;

@@ -80,6 +80,8 @@ function toDelivery(data: unknown): { delivery: DeliveryRow; items: DeliveryItem
 /**
  * A page of deliveries in one statement: customer placeholders, the delivery upsert, its lines, and the statements of both the old and the new customer × month marked stale (the
  * `before` CTE reads the rows as they were before this statement). $1 tenant, $2 deliveries, $3 lines.
+ * Lookups are index probes per key whatever the planner knows of the tables (LATERAL … LIMIT 1,
+ * `= ANY(ARRAY(…))`): an `IN (SELECT …)` was planned as a scan of every delivery of the tenant, per page.
  */
 const writeDeliveries = `WITH doc AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(kingdee_id text, kingdee_customer_id text, customer_name text,
@@ -88,7 +90,9 @@ const writeDeliveries = `WITH doc AS (
      ${docCustomerCtes},
      before AS (
        SELECT d.customer_id, to_char(d.bill_date, 'YYYY-MM') AS period
-         FROM delivery d WHERE d.tenant_id = $1 AND d.kingdee_id IN (SELECT kingdee_id FROM doc)
+         FROM doc CROSS JOIN LATERAL (
+           SELECT customer_id, bill_date FROM delivery WHERE tenant_id = $1 AND kingdee_id = doc.kingdee_id LIMIT 1
+         ) d
      ),
      upserted AS (
        INSERT INTO delivery (id, tenant_id, customer_id, kingdee_id, bill_no, bill_date, total_amount, status, source_modify_time, created_at, updated_at)
@@ -117,8 +121,9 @@ const writeDeliveries = `WITH doc AS (
              src_bill_no = EXCLUDED.src_bill_no
      ),
      dropped_items AS (
-       DELETE FROM delivery_item di USING upserted u
-        WHERE di.delivery_id = u.id AND NOT EXISTS (SELECT 1 FROM item i WHERE i.kingdee_id = u.kingdee_id AND i.seq = di.seq)
+       DELETE FROM delivery_item di
+        WHERE di.delivery_id = ANY(ARRAY(SELECT id FROM upserted))
+          AND NOT EXISTS (SELECT 1 FROM item i JOIN upserted u ON u.kingdee_id = i.kingdee_id WHERE u.id = di.delivery_id AND i.seq = di.seq)
      ),
      ${markStaleCte("SELECT customer_id, period FROM before UNION SELECT customer_id, period FROM upserted")}
      SELECT count(*)::int AS written FROM upserted`;

@@ -17,8 +17,10 @@ const writeReceipts = `WITH doc AS (
      ),
      ${docCustomerCtes},
      before AS (
-       SELECT customer_id, to_char(bill_date, 'YYYY-MM') AS period
-         FROM receipt WHERE tenant_id = $1 AND kingdee_id IN (SELECT kingdee_id FROM doc)
+       SELECT d.customer_id, to_char(d.bill_date, 'YYYY-MM') AS period
+         FROM doc CROSS JOIN LATERAL (
+           SELECT customer_id, bill_date FROM receipt WHERE tenant_id = $1 AND kingdee_id = doc.kingdee_id LIMIT 1
+         ) d
      ),
      upserted AS (
        INSERT INTO receipt (id, tenant_id, customer_id, kingdee_id, bill_no, bill_date, amount, created_at, updated_at)
