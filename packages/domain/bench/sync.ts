@@ -160,11 +160,13 @@ async function main() {
   cleanups.push(() => db.close());
   await migrate(db.sequelize);
 
-  log(`seeding the sandbox: ${N} + ${SMALL} + ${RL_DOCS} sal_out_bound, ${customersFor(N)} + ${customersFor(SMALL)} + ${customersFor(RL_DOCS)} customers`);
+  log(`seeding the sandbox: ${N} + ${SMALL} + ${RL_DOCS} + ${N} sal_out_bound, ${customersFor(N)} + ${customersFor(SMALL)} + ${customersFor(RL_DOCS)} customers`);
   const sandbox: KingdeeSandbox = await startKingdeeSandbox({ counts: { sal_out_bound: N, customer: customersFor(N) } });
   cleanups.push(() => sandbox.stop());
   const smallCreds = sandbox.addTenant({ counts: { sal_out_bound: SMALL, customer: customersFor(SMALL) } });
   const rlCreds = sandbox.addTenant({ counts: { sal_out_bound: RL_DOCS, customer: customersFor(RL_DOCS) } });
+  // Its own account of the same size and shape (a tenant on the demo account would be the main one again).
+  const rawCreds = sandbox.addTenant({ counts: { sal_out_bound: N, customer: customersFor(N) } });
 
   const encryptionKey = randomBytes(32).toString("base64");
   const keyring = loadKeyring({ ENCRYPTION_KEY: encryptionKey });
@@ -184,7 +186,7 @@ async function main() {
   const mainId = await addTenant("bench main", sandbox.demoTenant);
   const smallId = await addTenant("bench small", smallCreds);
   const rlId = await addTenant("bench rate-limited", rlCreds);
-  const rawId = await addTenant("bench raw store only", sandbox.demoTenant);
+  const rawId = await addTenant("bench raw store only", rawCreds);
 
   const clients = new KingdeeClients({
     sequelize: db.sequelize,
