@@ -2,7 +2,8 @@
 // (the same calls and a plain upsert, no engine) and a bare pg upsert.
 // Run: `pnpm --filter @erpbridge/domain bench` (or the root `pnpm bench`).
 // Env: BENCH_DOCS (default 100000), BENCH_DETAIL_CONCURRENCY (default 8), BENCH_RATE (default 100
-// calls/s), BENCH_RL_DOCS (default 1500), DATABASE_URL (else embedded PostgreSQL).
+// calls/s), BENCH_RL_DOCS (default 1500), DATABASE_URL (else embedded PostgreSQL), BENCH_CHILD_NODE_OPTIONS
+// (node flags of the sync children; default: the image's heap limit, see Dockerfile).
 // Prints one table and writes it as JSON to bench/results/sync-latest.json.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -110,8 +111,11 @@ interface BareResult {
   pgCpuMs: number | null;
 }
 
+/** The heap limit the image runs with (Dockerfile `NODE_OPTIONS`): peak RSS depends on it. */
+const DEPLOYED_NODE_OPTIONS = "--max-old-space-size=1024";
+
 function runChild<R = ChildResult>(env: Record<string, string>, script = "sync-worker.ts"): Promise<R> {
-  const extra = (process.env.BENCH_CHILD_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const extra = (process.env.BENCH_CHILD_NODE_OPTIONS ?? DEPLOYED_NODE_OPTIONS).split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...extra, "--expose-gc", "--import", "tsx", join(here, script)], {
     cwd: join(here, ".."),
     env: { ...process.env, ...env },
