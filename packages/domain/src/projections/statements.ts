@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import { transactionSql } from "../db/sql.js";
 import { contentHash } from "../sync/canonical.js";
-import type { ProjectionContext } from "./index.js";
+import type { ProjectionContext } from "./projection.js";
 
 export interface StatementKey {
   customerId: string;
