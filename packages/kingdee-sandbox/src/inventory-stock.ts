@@ -1,8 +1,13 @@
-import type { TenantData } from "./data.js";
-import { cents, centsString, type Doc, type Ref } from "./world.js";
+import { cents, centsString, type Doc, type Rec, type Ref } from "./world.js";
+
+/** What the aggregation reads of a tenant's data (its inventory rows and their current versions). */
+export interface InventoryRows {
+  readonly stores: { readonly inventory: { readonly list: readonly Rec[] } };
+  current(rec: Rec): Doc;
+}
 
 /** inventory_stock rows for one material (or all), aggregated per warehouse from inventory rows. */
-export function inventoryStock(data: TenantData, materialId?: string): Doc[] {
+export function inventoryStock(data: InventoryRows, materialId?: string): Doc[] {
   const groups = new Map<string, { mat: string; stock: Ref; unit: string; qty: number; valid: number }>();
   for (const rec of data.stores.inventory.list) {
     const inv = rec.inv!;
