@@ -63,18 +63,32 @@ function neverSent(error: unknown, depth = 0): boolean {
  * One HTTP exchange with a timeout and the caller's AbortSignal: resolves with the response and its
  * whole body, or throws an `HttpFailure` saying whether it timed out, was aborted by the caller, or
  * failed on the network. Signing, envelopes and errors are the SDK's business.
+ *
+ * One controller, one timer and one listener per exchange, rather than `AbortSignal.timeout` and
+ * `AbortSignal.any`: those cost ~20 µs a call, and `any` over a long-lived caller signal (a sync
+ * stream's) keeps every derived signal registered on it until collected.
  */
 export async function sendHttp(exchange: HttpExchange): Promise<HttpAnswer> {
   const fetchFn = exchange.fetch ?? globalThis.fetch;
-  const timeout = AbortSignal.timeout(exchange.timeoutMs);
-  const signal = exchange.signal ? AbortSignal.any([exchange.signal, timeout]) : timeout;
+  const caller = exchange.signal;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`timed out after ${exchange.timeoutMs} ms`, "TimeoutError"));
+  }, exchange.timeoutMs);
+  const onCallerAbort = () => controller.abort(caller!.reason);
+  if (caller?.aborted) onCallerAbort();
+  else caller?.addEventListener("abort", onCallerAbort, { once: true });
   try {
-    const response = await fetchFn(exchange.url, { method: exchange.method, headers: exchange.headers, body: exchange.body, signal });
+    const response = await fetchFn(exchange.url, { method: exchange.method, headers: exchange.headers, body: exchange.body, signal: controller.signal });
     return { response, body: Buffer.from(await response.arrayBuffer()) };
   } catch (cause) {
-    if (exchange.signal?.aborted) throw new HttpFailure("aborted", false, exchange.signal.reason ?? cause);
-    const timedOut = timeout.aborted || (cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError"));
+    if (caller?.aborted) throw new HttpFailure("aborted", false, caller.reason ?? cause);
     throw new HttpFailure(timedOut ? "timeout" : "network", !timedOut && neverSent(cause), cause);
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener("abort", onCallerAbort);
   }
 }
 
