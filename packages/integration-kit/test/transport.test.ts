@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { getEventListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, clientFactory, compose, HttpFailure, type Plugin, retry, type Send, sendHttp } from "../src/index.js";
@@ -42,6 +43,17 @@ describe("sendHttp", () => {
     );
     expect(failure).toMatchObject({ kind: "aborted" });
     expect(failure.cause).toBe(reason);
+  });
+
+  it("a long-lived caller signal (a sync stream's) keeps no listener from finished exchanges; one already aborted stops at once", async () => {
+    const stream = new AbortController();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => sendHttp({ url: new URL(`${base}/p${i}`), method: "GET", timeoutMs: 2_000, signal: stream.signal })));
+    await sendHttp({ url: new URL(`${base}/slow?delay=300`), method: "GET", timeoutMs: 50, signal: stream.signal }).catch(() => undefined);
+    expect(getEventListeners(stream.signal, "abort")).toHaveLength(0);
+
+    stream.abort(new Error("stream stopped"));
+    const failure = await sendHttp({ url: new URL(`${base}/late`), method: "GET", timeoutMs: 2_000, signal: stream.signal }).catch((e) => e);
+    expect(failure).toMatchObject({ kind: "aborted", cause: stream.signal.reason });
   });
 
   it("a refused connection is a network failure that provably never reached the server", async () => {
